@@ -1,0 +1,72 @@
+"""The FastAPI app factory: API under /v1, OpenAPI at /docs, the built web app at /."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import FileResponse, HTMLResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from flowai.core import errors
+from flowai.core.auth_api import router as auth_router
+from flowai.core.context import AppContext
+from flowai.core.files_api import router as files_router
+from flowai.core.jobs_api import router as jobs_router
+from flowai.core.middleware import RequestContextMiddleware
+from flowai.core.ops_api import router as ops_router
+from flowai.enterprise.api import router as tenant_router
+from flowai.settings import Settings, get_settings
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+
+def create_app(ctx: AppContext | None = None, settings: Settings | None = None) -> FastAPI:
+    ctx = ctx or AppContext.build(settings or get_settings())
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        ctx.start()
+        try:
+            yield
+        finally:
+            ctx.stop()
+
+    app = FastAPI(
+        title="FlowAI Premium API",
+        version="1.0",
+        description="Voice cloning, the video editor, viral shares and white-label tenants.",
+        lifespan=lifespan,
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.ctx = ctx
+    errors.install(app)
+    for router in (ops_router, auth_router, jobs_router, files_router, tenant_router):
+        app.include_router(router)
+    app.add_middleware(RequestContextMiddleware, tenants=ctx.tenants)
+    _mount_web(app)
+    return app
+
+
+def _mount_web(app: FastAPI) -> None:
+    """Serve the Vite build with an SPA fallback; say how to build it when it is missing."""
+    index = STATIC_DIR / "index.html"
+    if (STATIC_DIR / "assets").is_dir():
+        app.mount("/assets", StaticFiles(directory=STATIC_DIR / "assets"), name="assets")
+
+    @app.get("/{path:path}", include_in_schema=False)
+    def spa(path: str, request: Request) -> Response:
+        if path.startswith("v1/") or path == "v1":
+            raise errors.not_found("API route")
+        candidate = (STATIC_DIR / path).resolve()
+        if path and candidate.is_file() and STATIC_DIR in candidate.parents:
+            return FileResponse(candidate)
+        if index.is_file():
+            return FileResponse(index, headers={"Cache-Control": "no-cache"})
+        return HTMLResponse(
+            "<!doctype html><title>FlowAI</title><h1>FlowAI API is running</h1>"
+            "<p>The web app is not built: run <code>make web</code>. API docs: <a href=/docs>/docs</a>.</p>"
+        )

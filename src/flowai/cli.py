@@ -1,0 +1,205 @@
+"""The `flowai` command: run the service and workers, migrate, and manage users, keys and tenants."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Annotated
+
+import typer
+from sqlalchemy import select
+
+from flowai.settings import Settings, get_settings
+
+app = typer.Typer(
+    help="FlowAI Premium: voice cloning, the video editor, viral shares and white-label tenants.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Database schema migrations.", no_args_is_help=True)
+users_app = typer.Typer(help="Create and list users.", no_args_is_help=True)
+keys_app = typer.Typer(help="API keys for machines (shown once at creation).", no_args_is_help=True)
+tenants_app = typer.Typer(help="Tenants (workspaces) and the hosts they are served on.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(users_app, name="users")
+app.add_typer(keys_app, name="apikeys")
+app.add_typer(tenants_app, name="tenants")
+
+
+def _settings() -> Settings:
+    settings = get_settings()
+    from flowai.core import logs
+
+    logs.configure(settings.log_level)
+    return settings
+
+
+def _upgrade(settings: Settings) -> None:
+    from flowai.core.db import make_engine
+    from flowai.core.migrate import upgrade
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.resolved_database_url)
+    try:
+        upgrade(engine)
+    finally:
+        engine.dispose()
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+    migrate: Annotated[bool, typer.Option(help="Run database migrations first")] = True,
+) -> None:
+    """Run the API, the web app and (without a broker) the in-process job workers."""
+    import uvicorn
+
+    from flowai.app import create_app
+
+    settings = _settings()
+    if migrate:
+        _upgrade(settings)
+    typer.echo(f"FlowAI on http://{host}:{port}  (data: {settings.data_dir.resolve()})", err=True)
+    uvicorn.run(create_app(settings=settings), host=host, port=port, log_config=None, access_log=False)
+
+
+@app.command()
+def worker(
+    threads: Annotated[int, typer.Option(help="Concurrent jobs in this process")] = 2,
+) -> None:
+    """Consume jobs from the broker (FLOWAI_BROKER_URL=redis://…); run one per machine or more."""
+    from flowai.core.broker import DramatiqDispatcher, run_worker
+    from flowai.core.context import AppContext
+
+    settings = _settings()
+    if not settings.broker_url:
+        raise typer.BadParameter(
+            "set FLOWAI_BROKER_URL (redis://…): without a broker, `flowai serve` runs jobs itself"
+        )
+    ctx = AppContext.build(settings, run_jobs_in_process=False)
+    assert isinstance(ctx.dispatcher, DramatiqDispatcher)
+    run_worker(ctx.dispatcher, ctx.maintenance(), threads, tick_s=min(5.0, settings.job_lease_seconds / 2))
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply all migrations to FLOWAI_DATABASE_URL (SQLite by default)."""
+    settings = _settings()
+    _upgrade(settings)
+    typer.echo("database is at the latest revision")
+
+
+def _tenant_id(ctx_db: object, slug: str) -> str:
+    from flowai.core.db import Database
+    from flowai.core.models import Tenant
+
+    assert isinstance(ctx_db, Database)
+    with ctx_db.session(system=True) as s:
+        tenant = s.execute(select(Tenant).where(Tenant.slug == slug)).scalar_one_or_none()
+        if tenant is None:
+            raise typer.BadParameter(f"no tenant {slug!r} (see `flowai tenants list`)", param_hint="--tenant")
+        return tenant.id
+
+
+@users_app.command("create")
+def users_create(
+    email: Annotated[str, typer.Option(help="Sign-in email")],
+    password: Annotated[str, typer.Option(help="At least 10 characters", prompt=True, hide_input=True)],
+    tenant: Annotated[str, typer.Option(help="Tenant slug")] = "flowai",
+    name: Annotated[str | None, typer.Option(help="Display name (default: the email's local part)")] = None,
+    role: Annotated[str, typer.Option(help="member, admin or owner")] = "member",
+) -> None:
+    """Create a user (and profile) in a tenant."""
+    from flowai.core import auth
+    from flowai.core.db import Database
+    from flowai.core.errors import Problem
+
+    settings = _settings()
+    if len(password) < 10:
+        raise typer.BadParameter("must be at least 10 characters", param_hint="--password")
+    db = Database(settings.resolved_database_url)
+    tenant_id = _tenant_id(db, tenant)
+    try:
+        with db.transaction(tenant_id=tenant_id) as s:
+            user = auth.create_user(
+                s,
+                email=email,
+                password=password,
+                display_name=name or email.split("@")[0],
+                role=role,
+            )
+            typer.echo(json.dumps({"id": user.id, "email": user.email, "tenant": tenant, "role": user.role}))
+    except Problem as exc:
+        typer.echo(f"error: {exc.detail}", err=True)
+        raise typer.Exit(1) from exc
+
+
+@keys_app.command("create")
+def apikeys_create(
+    user: Annotated[str, typer.Option(help="Email of the key's owner")],
+    scopes: Annotated[
+        str,
+        typer.Option(
+            help="Comma-separated: read,voice:write,editor:write,exports:write,shares:write,webhooks:manage"
+        ),
+    ],
+    tenant: Annotated[str, typer.Option(help="Tenant slug")] = "flowai",
+    name: Annotated[str, typer.Option(help="A label to recognise the key by")] = "cli",
+    expires_days: Annotated[int | None, typer.Option(help="Expire after this many days")] = None,
+) -> None:
+    """Create an API key and print it once (`fla_<id>_<secret>`)."""
+    from flowai.core import auth
+    from flowai.core.db import Database, utcnow
+    from flowai.core.errors import Problem
+    from flowai.core.models import User
+
+    settings = _settings()
+    db = Database(settings.resolved_database_url)
+    tenant_id = _tenant_id(db, tenant)
+    try:
+        with db.transaction(tenant_id=tenant_id) as s:
+            owner = s.execute(
+                select(User).where(User.email == auth.normalise_email(user))
+            ).scalar_one_or_none()
+            if owner is None:
+                raise typer.BadParameter(f"no user {user!r} in tenant {tenant!r}", param_hint="--user")
+            expires = utcnow() + timedelta(days=expires_days) if expires_days else None
+            row, plaintext = auth.create_api_key(
+                s,
+                user=owner,
+                name=name,
+                scopes=[x.strip() for x in scopes.split(",") if x.strip()],
+                expires_at=expires,
+            )
+            typer.echo(plaintext)
+    except Problem as exc:
+        typer.echo(f"error: {exc.detail}", err=True)
+        raise typer.Exit(1) from exc
+
+
+@tenants_app.command("list")
+def tenants_list(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+) -> None:
+    """List tenants with their plan and hosts."""
+    from flowai.core.db import Database
+    from flowai.core.models import Tenant
+
+    settings = _settings()
+    db = Database(settings.resolved_database_url)
+    with db.session(system=True) as s:
+        rows = [
+            {
+                "slug": t.slug,
+                "name": t.name,
+                "plan": t.plan,
+                "hosts": sorted(d.host for d in t.domains),
+            }
+            for t in s.execute(select(Tenant).order_by(Tenant.slug)).scalars()
+        ]
+    if as_json:
+        typer.echo(json.dumps(rows))
+        return
+    for r in rows:
+        typer.echo(f"{r['slug']:<20} {r['plan']:<11} {r['name']:<30} {', '.join(r['hosts'])}")

@@ -1,0 +1,182 @@
+"""Who is calling: browser sessions, API keys and Supabase tokens all become one `Principal`.
+
+Service functions here take a tenant-bound SQLAlchemy session and plain values; the HTTP layer
+(auth_api.py) only translates requests and cookies.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from flowai.core.db import utcnow
+from flowai.core.errors import Problem, field_error
+from flowai.core.models import ApiKey, User, UserProfile, WebSession
+from flowai.core.security import (
+    constant_time_equal,
+    generate_api_key,
+    hash_password,
+    new_token,
+    parse_api_key,
+    sha256_hex,
+    verify_password,
+)
+
+SCOPES = ("read", "voice:write", "editor:write", "exports:write", "shares:write", "webhooks:manage")
+ROLES = ("member", "admin", "owner")
+LAST_USED_RESOLUTION = timedelta(seconds=60)
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The caller of one request: a user of one tenant, with the scopes this credential grants."""
+
+    user_id: str
+    tenant_id: str
+    role: str
+    scopes: frozenset[str]
+    via: str  # "session" | "api_key" | "supabase" | "cli"
+    api_key_id: str | None = None
+
+    def require(self, scope: str) -> None:
+        if scope not in self.scopes:
+            raise Problem(
+                403,
+                "insufficient-scope",
+                f"This credential lacks the '{scope}' scope; create a key that includes it.",
+                errors=[{"field": "scope", "message": f"requires {scope}"}],
+            )
+
+
+def principal_for(
+    user: User, via: str, scopes: frozenset[str] | None = None, key_id: str | None = None
+) -> Principal:
+    return Principal(user.id, user.tenant_id, user.role, scopes or frozenset(SCOPES), via, key_id)
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def create_user(
+    s: Session, *, email: str, password: str | None, display_name: str, role: str = "member"
+) -> User:
+    """Create a user and its profile in the session's tenant; 409 when the email is taken."""
+    if role not in ROLES:
+        raise field_error(422, "validation", "role", f"must be one of {', '.join(ROLES)}")
+    user = User(
+        email=normalise_email(email),
+        password_hash=hash_password(password) if password else None,
+        role=role,
+    )
+    user.profile = UserProfile(display_name=display_name.strip())
+    s.add(user)
+    try:
+        s.flush()
+    except IntegrityError as exc:
+        raise field_error(409, "email-taken", "email", "an account with this email already exists") from exc
+    return user
+
+
+def authenticate(s: Session, *, email: str, password: str) -> User | None:
+    user = s.execute(select(User).where(User.email == normalise_email(email))).scalar_one_or_none()
+    ok = verify_password(user.password_hash if user else None, password)
+    if not (ok and user and user.is_active):
+        return None
+    user.last_login_at = utcnow()
+    return user
+
+
+def start_session(s: Session, *, user: User, days: int, ip: str | None, user_agent: str | None) -> str:
+    token = new_token()
+    s.add(
+        WebSession(
+            token_hash=sha256_hex(token),
+            user_id=user.id,
+            expires_at=utcnow() + timedelta(days=days),
+            ip=ip,
+            user_agent=(user_agent or "")[:400],
+        )
+    )
+    return token
+
+
+def end_session(s: Session, token: str) -> None:
+    row = s.get(WebSession, sha256_hex(token))
+    if row:
+        s.delete(row)
+
+
+def user_for_session(s: Session, token: str) -> User | None:
+    row = s.get(WebSession, sha256_hex(token))
+    if row is None or row.expires_at < utcnow():
+        return None
+    user = s.get(User, row.user_id)
+    return user if user and user.is_active else None
+
+
+def create_api_key(
+    s: Session, *, user: User, name: str, scopes: list[str], expires_at: datetime | None
+) -> tuple[ApiKey, str]:
+    """Returns the row and the plaintext key, which is never stored and never shown again."""
+    unknown = sorted(set(scopes) - set(SCOPES))
+    if unknown or not scopes:
+        raise field_error(
+            422,
+            "validation",
+            "scopes",
+            f"choose one or more of {', '.join(SCOPES)}"
+            + (f"; unknown: {', '.join(unknown)}" if unknown else ""),
+        )
+    if expires_at is not None and expires_at <= utcnow():
+        raise field_error(422, "validation", "expires_at", "must be in the future")
+    new = generate_api_key()
+    row = ApiKey(
+        id=new.id,
+        user_id=user.id,
+        name=name.strip(),
+        secret_hash=sha256_hex(new.secret),
+        scopes=sorted(set(scopes)),
+        expires_at=expires_at,
+    )
+    s.add(row)
+    s.flush()
+    return row, new.plaintext
+
+
+def principal_for_api_key(s: Session, value: str) -> Principal | None:
+    parsed = parse_api_key(value)
+    if parsed is None:
+        return None
+    key_id, secret = parsed
+    row = s.get(ApiKey, key_id)
+    if row is None or not constant_time_equal(row.secret_hash, sha256_hex(secret)):
+        return None
+    now = utcnow()
+    if row.revoked_at is not None or (row.expires_at is not None and row.expires_at <= now):
+        return None
+    user = s.get(User, row.user_id)
+    if user is None or not user.is_active:
+        return None
+    if row.last_used_at is None or now - row.last_used_at > LAST_USED_RESOLUTION:
+        row.last_used_at = now
+    return principal_for(user, "api_key", frozenset(row.scopes), row.id)
+
+
+def user_for_supabase_claims(s: Session, claims: dict[str, Any]) -> User:
+    """Map a Supabase `sub` to our user, creating it on first sight (just-in-time provisioning)."""
+    sub = str(claims["sub"])
+    user = s.execute(select(User).where(User.supabase_sub == sub)).scalar_one_or_none()
+    if user is not None:
+        return user
+    email = normalise_email(str(claims.get("email") or f"{sub}@supabase.invalid"))
+    # No silent linking to an existing password account by email: that would let whoever controls
+    # the Supabase project take over accounts. create_user answers 409 for a taken email.
+    user = create_user(s, email=email, password=None, display_name=email.split("@")[0])
+    user.supabase_sub = sub
+    return user

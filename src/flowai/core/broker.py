@@ -1,0 +1,71 @@
+"""Scale-out delivery: job ids travel through Dramatiq on Redis to `flowai worker` processes.
+
+Dramatiq's own retries are off (max_retries=0): retry, backoff and recovery belong to the jobs
+table, so they behave the same with or without a broker. Dramatiq's time limit stays on as the
+hard backstop, set per message from the job kind (renders run far past its 10-minute default).
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from typing import Any
+
+import dramatiq
+from dramatiq.brokers.redis import RedisBroker
+
+from flowai.core.jobs import KINDS, Executor, Maintenance
+from flowai.core.models import Job
+
+log = logging.getLogger("flowai.broker")
+QUEUE = "flowai-jobs"
+ACTOR = "flowai_run_job"
+
+
+class DramatiqDispatcher:
+    def __init__(self, url: str, executor: Executor | None = None) -> None:
+        self.broker = RedisBroker(url=url)
+        self.executor = executor
+
+        def run_job(job_id: str) -> None:
+            if self.executor is not None:
+                self.executor.run(job_id)
+
+        self.actor: Any = dramatiq.actor(
+            run_job, actor_name=ACTOR, queue_name=QUEUE, broker=self.broker, max_retries=0
+        )
+
+    def dispatch(self, job: Job, delay_s: float = 0.0) -> None:
+        spec = KINDS.get(job.kind)
+        limit_s = (spec.time_limit_s if spec else 600.0) + 60.0
+        self.actor.send_with_options(
+            args=(job.id,), delay=int(delay_s * 1000) or None, time_limit=int(limit_s * 1000)
+        )
+
+    def on_retry(self, job: Job, delay_s: float) -> None:
+        self.dispatch(job, delay_s)
+
+    def close(self) -> None:
+        self.broker.close()
+
+
+def run_worker(dispatcher: DramatiqDispatcher, maintenance: Maintenance, threads: int, tick_s: float) -> None:
+    """Consume job ids until SIGINT/SIGTERM; meanwhile re-queue jobs of dead workers."""
+    from dramatiq import Worker
+
+    worker = Worker(dispatcher.broker, queues={QUEUE}, worker_threads=threads)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    worker.start()
+    log.info("worker started", extra={"threads": threads})
+    try:
+        while not stop.wait(tick_s):
+            try:
+                maintenance.tick()
+            except Exception:
+                log.exception("maintenance tick failed")
+    finally:
+        worker.stop()
+        dispatcher.close()

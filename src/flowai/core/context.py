@@ -1,0 +1,82 @@
+"""The running service's parts, built once from Settings and shared by the API, CLI and workers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from limits import parse
+from limits.storage import storage_from_string
+from limits.strategies import SlidingWindowCounterRateLimiter
+
+from flowai.core.db import Database
+from flowai.core.jobs import Executor, InProcessPool, JobQueue, Maintenance
+from flowai.core.registry import import_job_modules, import_models
+from flowai.core.storage import LocalStorage, S3Storage, make_storage
+from flowai.core.tenancy import TenantRouter
+from flowai.settings import Settings
+
+
+@dataclass
+class AppContext:
+    settings: Settings
+    db: Database
+    storage: LocalStorage | S3Storage
+    tenants: TenantRouter
+    jobs: JobQueue
+    executor: Executor
+    login_limiter: SlidingWindowCounterRateLimiter
+    pool: InProcessPool | None = None
+    dispatcher: Any = None
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, settings: Settings, *, run_jobs_in_process: bool = True) -> AppContext:
+        """Wire the parts; with a broker URL jobs go to Dramatiq, else to in-process threads."""
+        import_models()
+        import_job_modules(settings.job_modules)
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        db = Database(settings.resolved_database_url)
+        executor = Executor(db, settings.job_lease_seconds)
+        pool: InProcessPool | None = None
+        if settings.broker_url:
+            from flowai.core.broker import DramatiqDispatcher
+
+            dispatcher: Any = DramatiqDispatcher(settings.broker_url, executor)
+            executor.on_retry = dispatcher.on_retry
+        else:
+            pool = InProcessPool(executor, settings.worker_threads, settings.job_poll_seconds)
+            dispatcher = pool
+        ctx = cls(
+            settings=settings,
+            db=db,
+            storage=make_storage(settings),
+            tenants=TenantRouter(db),
+            jobs=JobQueue(db, dispatcher),
+            executor=executor,
+            login_limiter=SlidingWindowCounterRateLimiter(storage_from_string(settings.rate_limit_storage)),
+            pool=pool if run_jobs_in_process else None,
+            dispatcher=dispatcher,
+        )
+        executor.services = ctx
+        return ctx
+
+    @property
+    def login_limit(self) -> Any:
+        return parse(f"{self.settings.login_attempts_per_15min}/15 minutes")
+
+    def maintenance(self) -> Maintenance:
+        return Maintenance(
+            self.db, self.dispatcher, redispatch_after_s=max(30.0, self.settings.job_lease_seconds)
+        )
+
+    def start(self) -> None:
+        if self.pool:
+            self.pool.start()
+
+    def stop(self) -> None:
+        if self.pool:
+            self.pool.stop()
+        if hasattr(self.dispatcher, "close"):
+            self.dispatcher.close()
+        self.db.dispose()

@@ -1,0 +1,139 @@
+"""Engine, sessions and the tenant guard.
+
+A session carries the tenant it was opened for (`session.info["tenant_id"]`). Every ORM query that
+touches a tenant-owned table gets `tenant_id = :bound` added; with no tenant bound it raises
+instead of returning all tenants' rows. Platform code that must cross tenants (workers, CLI, the
+router) opens a session with `system=True`, which is explicit and greppable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import DateTime, ForeignKey, String, create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    ORMExecuteState,
+    Session,
+    mapped_column,
+    sessionmaker,
+    with_loader_criteria,
+)
+from sqlalchemy.types import TypeDecorator
+
+
+class TenantNotBound(RuntimeError):
+    """A tenant-owned table was queried by a session that has no tenant bound."""
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on every backend (SQLite drops the offset otherwise)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("naive datetime")
+        return value.astimezone(UTC) if value is not None else None
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: UTCDateTime()}
+
+
+class TenantOwned:
+    """Mixin for rows that belong to one tenant; the guard scopes every query on them."""
+
+    tenant_id: Mapped[str] = mapped_column(
+        String(26), ForeignKey("tenants.id", ondelete="CASCADE"), index=True
+    )
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.close()
+
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+class Database:
+    """The engine plus a session factory that always says which tenant a session serves."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = make_engine(url)
+        self._factory = sessionmaker(self.engine, expire_on_commit=False)
+
+    def session(self, *, tenant_id: str | None = None, system: bool = False) -> Session:
+        s = self._factory()
+        s.info["tenant_id"] = tenant_id
+        s.info["system"] = system
+        return s
+
+    @contextmanager
+    def transaction(self, *, tenant_id: str | None = None, system: bool = False) -> Iterator[Session]:
+        """A session in one transaction: committed on success, rolled back on error."""
+        with self.session(tenant_id=tenant_id, system=system) as s, s.begin():
+            yield s
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _tenant_criteria(tenant_id: str) -> Any:
+    return with_loader_criteria(TenantOwned, lambda cls: cls.tenant_id == tenant_id, include_aliases=True)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _scope_to_tenant(state: ORMExecuteState) -> None:
+    if not (state.is_select or state.is_update or state.is_delete):
+        return
+    if not any(issubclass(m.class_, TenantOwned) for m in state.all_mappers):
+        return
+    info = state.session.info
+    tenant_id = info.get("tenant_id")
+    if tenant_id:
+        state.statement = state.statement.options(_tenant_criteria(tenant_id))
+    elif not info.get("system"):
+        raise TenantNotBound("query on a tenant-owned table from a session with no tenant bound")
+
+
+@event.listens_for(Session, "before_flush")
+def _stamp_tenant(session: Session, _ctx: Any, _instances: Any) -> None:
+    tenant_id = session.info.get("tenant_id")
+    for obj in list(session.new) + list(session.dirty):
+        if not isinstance(obj, TenantOwned):
+            continue
+        if tenant_id is None:
+            if not session.info.get("system"):
+                raise TenantNotBound("write to a tenant-owned table with no tenant bound")
+            if not obj.tenant_id:
+                raise TenantNotBound(f"{type(obj).__name__} written without tenant_id")
+        elif not obj.tenant_id:
+            obj.tenant_id = tenant_id
+        elif obj.tenant_id != tenant_id:
+            raise TenantNotBound(f"{type(obj).__name__} belongs to another tenant")

@@ -1,0 +1,115 @@
+"""FastAPI dependencies: the app context, a tenant-bound DB session, and the caller."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Annotated
+
+import jwt
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from flowai.core import auth
+from flowai.core.context import AppContext
+from flowai.core.errors import Problem
+from flowai.core.security import constant_time_equal
+from flowai.core.tenancy import TenantInfo
+
+SESSION_COOKIE = "flowai_session"
+CSRF_COOKIE = "flowai_csrf"
+CSRF_HEADER = "x-csrf-token"
+UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def get_ctx(request: Request) -> AppContext:
+    ctx: AppContext = request.app.state.ctx
+    return ctx
+
+
+def get_tenant(request: Request) -> TenantInfo:
+    tenant: TenantInfo | None = getattr(request.state, "tenant", None)
+    if tenant is None:
+        raise Problem(404, "unknown-host", "No workspace is served at this address.")
+    return tenant
+
+
+Ctx = Annotated[AppContext, Depends(get_ctx)]
+Tenant = Annotated[TenantInfo, Depends(get_tenant)]
+
+
+def get_db(ctx: Ctx, tenant: Tenant) -> Iterator[Session]:
+    """One session per request, bound to the request's tenant, committed when the handler returns."""
+    with ctx.db.session(tenant_id=tenant.id) as s, s.begin():
+        yield s
+
+
+DB = Annotated[Session, Depends(get_db, scope="function")]
+
+
+def check_csrf(request: Request) -> None:
+    """Double-submit check for cookie-authenticated writes (and login/sign-up)."""
+    if request.method not in UNSAFE:
+        return
+    cookie = request.cookies.get(CSRF_COOKIE, "")
+    header = request.headers.get(CSRF_HEADER, "")
+    if not cookie or not header or not constant_time_equal(cookie, header):
+        raise Problem(
+            403,
+            "csrf",
+            "Missing or wrong X-CSRF-Token header: send the value of the flowai_csrf cookie "
+            "(GET /v1/auth/csrf sets it).",
+        )
+
+
+def get_principal(request: Request, ctx: Ctx, s: DB) -> auth.Principal:
+    header = request.headers.get("authorization", "")
+    if header:
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token:
+            raise Problem(401, "unauthenticated", "Authorization must be 'Bearer <API key or token>'.")
+        return _principal_for_bearer(ctx, s, token.strip())
+    token = request.cookies.get(SESSION_COOKIE)
+    user = auth.user_for_session(s, token) if token else None
+    if user is None:
+        raise Problem(401, "unauthenticated", "Sign in or send an API key as 'Authorization: Bearer'.")
+    check_csrf(request)
+    return auth.principal_for(user, "session")
+
+
+def _principal_for_bearer(ctx: AppContext, s: Session, token: str) -> auth.Principal:
+    if token.startswith("fla_"):
+        principal = auth.principal_for_api_key(s, token)
+        if principal is None:
+            raise Problem(401, "invalid-api-key", "This API key is unknown, revoked or expired.")
+        return principal
+    settings = ctx.settings
+    if settings.supabase_jwt_secret or settings.supabase_jwks_url:
+        from flowai.core.security import verify_supabase_jwt
+
+        try:
+            claims = verify_supabase_jwt(
+                token,
+                secret=settings.supabase_jwt_secret,
+                jwks_url=settings.supabase_jwks_url,
+                audience=settings.supabase_jwt_audience,
+            )
+        except jwt.PyJWTError as exc:
+            raise Problem(401, "invalid-token", f"Supabase token rejected: {exc}") from exc
+        return auth.principal_for(auth.user_for_supabase_claims(s, claims), "supabase")
+    raise Problem(401, "invalid-api-key", "Bearer credentials must be a FlowAI API key (fla_…).")
+
+
+Caller = Annotated[auth.Principal, Depends(get_principal)]
+
+
+def require(scope: str) -> Callable[[auth.Principal], auth.Principal]:
+    """Dependency factory: the caller must hold `scope` (browser sessions hold every scope)."""
+
+    def dependency(principal: Caller) -> auth.Principal:
+        principal.require(scope)
+        return principal
+
+    return dependency
+
+
+Reader = Annotated[auth.Principal, Depends(require("read"))]

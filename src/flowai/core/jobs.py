@@ -1,0 +1,403 @@
+"""Background jobs. The `jobs` table is the source of truth; a broker only delivers job ids.
+
+Two ways to deliver, one executor:
+- embedded: `InProcessPool` threads inside `flowai serve` claim due rows from the table;
+- scale-out: `DramatiqDispatcher` sends job ids through Redis to `flowai worker` processes.
+
+Claiming is a conditional UPDATE (queued → running), so a duplicate delivery is harmless.
+A running job holds a lease that its heartbeat extends; a job whose worker died (lease expired)
+is re-queued by `Maintenance` and finishes elsewhere. Failures retry with capped exponential
+backoff; cancellation and per-kind time limits are checked cooperatively at every progress step.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import socket
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any, Protocol
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from flowai.core.db import Database, utcnow
+from flowai.core.models import Job
+
+log = logging.getLogger("flowai.jobs")
+TERMINAL = frozenset({"succeeded", "failed", "cancelled"})
+
+
+class JobCancelled(Exception):
+    """Raised inside a job when cancellation was requested."""
+
+
+class JobTimeLimit(Exception):
+    """Raised inside a job that ran past its kind's time limit."""
+
+
+class PermanentJobError(Exception):
+    """A failure that retrying cannot fix (bad input): the job fails at once."""
+
+
+@dataclass(frozen=True)
+class JobKind:
+    name: str
+    fn: Callable[[JobContext], dict[str, Any] | None]
+    time_limit_s: float = 600.0
+    max_attempts: int = 3
+    backoff_base_s: float = 2.0
+    backoff_cap_s: float = 300.0
+
+    def backoff(self, attempt: int) -> float:
+        """Exponential with full jitter above half the step, capped."""
+        step: float = min(self.backoff_cap_s, self.backoff_base_s * 2 ** max(0, attempt - 1))
+        return step / 2 + random.random() * step / 2
+
+
+KINDS: dict[str, JobKind] = {}
+
+
+def job_kind(
+    name: str,
+    *,
+    time_limit_s: float = 600.0,
+    max_attempts: int = 3,
+    backoff_base_s: float = 2.0,
+    backoff_cap_s: float = 300.0,
+) -> Callable[[Callable[[JobContext], dict[str, Any] | None]], Callable[[JobContext], dict[str, Any] | None]]:
+    """Register a job function under `name` (feature packages call this in their tasks.py)."""
+
+    def register(
+        fn: Callable[[JobContext], dict[str, Any] | None],
+    ) -> Callable[[JobContext], dict[str, Any] | None]:
+        KINDS[name] = JobKind(name, fn, time_limit_s, max_attempts, backoff_base_s, backoff_cap_s)
+        return fn
+
+    return register
+
+
+@dataclass
+class JobContext:
+    """What a running job sees: its payload, and the way to report progress and notice cancel."""
+
+    job_id: str
+    tenant_id: str
+    owner_id: str | None
+    kind: JobKind
+    payload: dict[str, Any]
+    attempt: int
+    db: Database
+    services: Any = None  # the app's AppContext (storage, settings) for jobs that need it
+    cancelled: threading.Event = field(default_factory=threading.Event)
+    started: float = field(default_factory=time.monotonic)
+    _last: tuple[int, str] = (-1, "")
+
+    def check(self) -> None:
+        if self.cancelled.is_set():
+            raise JobCancelled()
+        if time.monotonic() - self.started > self.kind.time_limit_s:
+            raise JobTimeLimit(f"ran longer than {self.kind.time_limit_s:g} s")
+
+    def progress(self, percent: float, stage: str | None = None) -> None:
+        self.check()
+        pct = max(0, min(100, int(percent)))
+        stage = stage or self._last[1] or "running"
+        if (pct, stage) == self._last:
+            return
+        self._last = (pct, stage)
+        with self.db.transaction(system=True) as s:
+            s.execute(update(Job).where(Job.id == self.job_id).values(progress=pct, stage=stage))
+
+
+class Dispatcher(Protocol):
+    def dispatch(self, job: Job, delay_s: float = 0.0) -> None: ...
+
+
+class JobQueue:
+    """Creates and controls jobs; hands due jobs to the dispatcher after the row is committed."""
+
+    def __init__(self, db: Database, dispatcher: Dispatcher) -> None:
+        self.db = db
+        self.dispatcher = dispatcher
+
+    def submit(
+        self,
+        *,
+        tenant_id: str,
+        kind: str,
+        payload: dict[str, Any] | None = None,
+        owner_id: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> Job:
+        if kind not in KINDS:
+            raise KeyError(f"unknown job kind {kind!r}")
+        spec = KINDS[kind]
+        try:
+            with self.db.transaction(tenant_id=tenant_id) as s:
+                job = Job(
+                    kind=kind,
+                    payload=payload or {},
+                    owner_id=owner_id,
+                    max_attempts=spec.max_attempts,
+                    idempotency_key=idempotency_key,
+                    dispatched_at=utcnow(),
+                )
+                s.add(job)
+        except IntegrityError:
+            with self.db.session(tenant_id=tenant_id) as s:
+                return s.execute(
+                    select(Job).where(Job.owner_id == owner_id, Job.idempotency_key == idempotency_key)
+                ).scalar_one()
+        self.dispatcher.dispatch(job)
+        return job
+
+    def cancel(self, *, tenant_id: str, job_id: str) -> Job | None:
+        """Queued jobs stop at once; running ones at their next progress step."""
+        with self.db.transaction(tenant_id=tenant_id) as s:
+            job = s.get(Job, job_id)
+            if job is None:
+                return None
+            if job.status in TERMINAL:
+                return job
+            job.cancel_requested = True
+            if job.status == "queued":
+                job.status, job.stage, job.finished_at = "cancelled", "cancelled", utcnow()
+            return job
+
+
+class Executor:
+    """Runs one job id to its next state: succeeded, failed, cancelled, or queued for a retry."""
+
+    def __init__(self, db: Database, lease_seconds: float, services: Any = None) -> None:
+        self.db = db
+        self.lease = lease_seconds
+        self.services = services
+        self.worker_id = f"{socket.gethostname()}:{os.getpid()}"
+        self.on_retry: Callable[[Job, float], None] | None = None
+
+    def claim(self, job_id: str) -> Job | None:
+        now = utcnow()
+        with self.db.transaction(system=True) as s:
+            res = s.execute(
+                update(Job)
+                .where(Job.id == job_id, Job.status == "queued", Job.run_after <= now)
+                .where(Job.kind.in_(list(KINDS)))
+                .values(
+                    status="running",
+                    stage="starting",
+                    attempts=Job.attempts + 1,
+                    worker_id=self.worker_id,
+                    lease_expires_at=now + timedelta(seconds=self.lease),
+                    started_at=now,
+                )
+                .execution_options(synchronize_session=False)
+            )
+            if res.rowcount != 1:  # type: ignore[attr-defined]
+                return None
+            return s.get(Job, job_id)
+
+    def run(self, job_id: str) -> str | None:
+        job = self.claim(job_id)
+        if job is None:
+            return None
+        spec = KINDS[job.kind]
+        ctx = JobContext(
+            job_id=job.id,
+            tenant_id=job.tenant_id,
+            owner_id=job.owner_id,
+            kind=spec,
+            payload=dict(job.payload),
+            attempt=job.attempts,
+            db=self.db,
+            services=self.services,
+        )
+        stop = threading.Event()
+        beat = threading.Thread(target=self._heartbeat, args=(ctx, stop), daemon=True)
+        beat.start()
+        log.info("job started", extra={"job_id": job.id, "kind": job.kind, "attempt": job.attempts})
+        try:
+            result = spec.fn(ctx) or {}
+            return self._finish(job, "succeeded", result=result)
+        except JobCancelled:
+            return self._finish(job, "cancelled")
+        except (JobTimeLimit, PermanentJobError) as exc:
+            return self._finish(job, "failed", error=str(exc) or type(exc).__name__)
+        except Exception as exc:  # a job's own failure: retried while attempts remain
+            log.exception("job failed", extra={"job_id": job.id, "kind": job.kind})
+            error = f"{type(exc).__name__}: {exc}"
+            if job.attempts < job.max_attempts:
+                return self._retry(job, spec, error)
+            return self._finish(job, "failed", error=error)
+        finally:
+            stop.set()
+            beat.join()
+
+    def _heartbeat(self, ctx: JobContext, stop: threading.Event) -> None:
+        interval = min(1.0, self.lease / 3)
+        while not stop.wait(interval):
+            with self.db.transaction(system=True) as s:
+                s.execute(
+                    update(Job)
+                    .where(Job.id == ctx.job_id, Job.status == "running")
+                    .values(lease_expires_at=utcnow() + timedelta(seconds=self.lease))
+                )
+                flag = s.execute(select(Job.cancel_requested).where(Job.id == ctx.job_id)).scalar()
+            if flag:
+                ctx.cancelled.set()
+
+    def _finish(
+        self,
+        job: Job,
+        status: str,
+        *,
+        result: dict[str, Any] | None = None,
+        error: str | None = None,
+    ) -> str:
+        values: dict[str, Any] = {
+            "status": status,
+            "stage": status,
+            "finished_at": utcnow(),
+            "lease_expires_at": None,
+            "error": error,
+        }
+        if status == "succeeded":
+            values.update(progress=100, result=result)
+        with self.db.transaction(system=True) as s:
+            s.execute(update(Job).where(Job.id == job.id).values(**values))
+        log.info("job finished", extra={"job_id": job.id, "kind": job.kind, "status": status})
+        return status
+
+    def _retry(self, job: Job, spec: JobKind, error: str) -> str:
+        delay = spec.backoff(job.attempts)
+        with self.db.transaction(system=True) as s:
+            s.execute(
+                update(Job)
+                .where(Job.id == job.id)
+                .values(
+                    status="queued",
+                    stage=f"retrying (attempt {job.attempts + 1} of {job.max_attempts})",
+                    error=error,
+                    worker_id=None,
+                    lease_expires_at=None,
+                    run_after=utcnow() + timedelta(seconds=delay),
+                    dispatched_at=utcnow(),
+                )
+            )
+        if self.on_retry:
+            self.on_retry(job, delay)
+        return "queued"
+
+
+class Maintenance:
+    """Re-queues jobs whose worker died (expired lease) and re-sends lost broker messages."""
+
+    def __init__(self, db: Database, dispatcher: Dispatcher, redispatch_after_s: float) -> None:
+        self.db = db
+        self.dispatcher = dispatcher
+        self.redispatch_after = timedelta(seconds=redispatch_after_s)
+
+    def tick(self) -> int:
+        now = utcnow()
+        moved = 0
+        with self.db.transaction(system=True) as s:
+            dead = (
+                s.execute(
+                    select(Job)
+                    .where(Job.status == "running", Job.lease_expires_at < now)
+                    .with_for_update(skip_locked=True)
+                )
+                .scalars()
+                .all()
+            )
+            for job in dead:
+                moved += 1
+                note = f"worker {job.worker_id} stopped responding"
+                job.worker_id, job.lease_expires_at = None, None
+                if job.cancel_requested:
+                    job.status, job.stage, job.finished_at = "cancelled", "cancelled", now
+                elif job.attempts < job.max_attempts:
+                    spec = KINDS.get(job.kind)
+                    delay = spec.backoff(job.attempts) if spec else 1.0
+                    job.status, job.stage, job.error = "queued", "requeued after worker loss", note
+                    job.run_after = now + timedelta(seconds=delay)
+                    job.dispatched_at = None
+                else:
+                    job.status, job.stage, job.error, job.finished_at = (
+                        "failed",
+                        "failed",
+                        note,
+                        now,
+                    )
+            lost = (
+                s.execute(
+                    select(Job).where(
+                        Job.status == "queued",
+                        Job.run_after <= now,
+                        (Job.dispatched_at.is_(None)) | (Job.dispatched_at < now - self.redispatch_after),
+                    )
+                )
+                .scalars()
+                .all()
+            )
+            for job in lost:
+                job.dispatched_at = now
+        for job in lost:
+            self.dispatcher.dispatch(job)
+        return moved
+
+
+class InProcessPool:
+    """Worker threads inside `flowai serve`: the embedded default, no broker needed."""
+
+    def __init__(self, executor: Executor, threads: int, poll_seconds: float) -> None:
+        self.executor = executor
+        self.threads = threads
+        self.poll = poll_seconds
+        self.wake = threading.Event()
+        self._stop = threading.Event()
+        self._workers: list[threading.Thread] = []
+        self.maintenance = Maintenance(executor.db, self, redispatch_after_s=poll_seconds)
+
+    def dispatch(self, job: Job, delay_s: float = 0.0) -> None:
+        self.wake.set()
+
+    def start(self) -> None:
+        for i in range(self.threads):
+            t = threading.Thread(target=self._loop, name=f"flowai-job-{i}", daemon=True)
+            t.start()
+            self._workers.append(t)
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        self.wake.set()
+        for t in self._workers:
+            t.join(timeout)
+
+    def _next_due(self) -> list[str]:
+        with self.executor.db.session(system=True) as s:
+            return list(
+                s.execute(
+                    select(Job.id)
+                    .where(Job.status == "queued", Job.run_after <= utcnow(), Job.kind.in_(list(KINDS)))
+                    .order_by(Job.run_after, Job.id)
+                    .limit(self.threads * 2)
+                ).scalars()
+            )
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.maintenance.tick()
+                ran = any(self.executor.run(job_id) for job_id in self._next_due())
+            except Exception:
+                log.exception("job loop error")
+                ran = False
+            if not ran:
+                self.wake.wait(self.poll)
+                self.wake.clear()

@@ -1,0 +1,94 @@
+"""Job status, cancellation and a Server-Sent Events stream of progress."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import StreamingResponse
+from sqlalchemy import select
+
+from flowai.core.deps import DB, Ctx, Reader, Tenant
+from flowai.core.errors import not_found
+from flowai.core.jobs import TERMINAL
+from flowai.core.models import Job
+from flowai.core.pagination import page
+from flowai.core.schemas import JobOut, Page
+
+router = APIRouter(prefix="/v1/jobs", tags=["jobs"])
+
+
+def job_out(job: Job) -> JobOut:
+    return JobOut.model_validate(job, from_attributes=True)
+
+
+def _own_job(s: DB, principal: Reader, job_id: str) -> Job:
+    job = s.get(Job, job_id)
+    if job is None or (job.owner_id != principal.user_id and principal.role == "member"):
+        raise not_found("Job")
+    return job
+
+
+@router.get("", response_model=Page[JobOut])
+def list_jobs(
+    principal: Reader,
+    s: DB,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: str | None = None,
+    status: str | None = None,
+) -> Page[JobOut]:
+    stmt = select(Job).where(Job.owner_id == principal.user_id)
+    if status:
+        stmt = stmt.where(Job.status == status)
+    rows, nxt = page(s, stmt, Job.id, limit=limit, cursor=cursor)
+    return Page(items=[job_out(j) for j in rows], next_cursor=nxt)
+
+
+@router.get("/{job_id}", response_model=JobOut)
+def get_job(job_id: str, principal: Reader, s: DB) -> JobOut:
+    return job_out(_own_job(s, principal, job_id))
+
+
+@router.post("/{job_id}/cancel", response_model=JobOut, status_code=202)
+def cancel_job(job_id: str, principal: Reader, s: DB, ctx: Ctx, tenant: Tenant) -> JobOut:
+    """Queued jobs are cancelled at once; running jobs stop at their next progress step."""
+    _own_job(s, principal, job_id)
+    job = ctx.jobs.cancel(tenant_id=tenant.id, job_id=job_id)
+    assert job is not None
+    return job_out(job)
+
+
+@router.get("/{job_id}/events")
+async def job_events(
+    job_id: str, request: Request, principal: Reader, s: DB, ctx: Ctx, tenant: Tenant
+) -> StreamingResponse:
+    """`text/event-stream` of `progress` events until the job ends (then one `done` event)."""
+    _own_job(s, principal, job_id)
+
+    async def stream() -> AsyncIterator[str]:
+        last = None
+        while not await request.is_disconnected():
+            snapshot = await asyncio.to_thread(_snapshot, ctx, tenant.id, job_id)
+            if snapshot != last:
+                last = snapshot
+                done = snapshot["status"] in TERMINAL
+                yield f"event: {'done' if done else 'progress'}\ndata: {json.dumps(snapshot)}\n\n"
+                if done:
+                    return
+            else:
+                yield ": keep-alive\n\n"
+            await asyncio.sleep(0.5)
+
+    return StreamingResponse(stream(), media_type="text/event-stream", headers={"Cache-Control": "no-store"})
+
+
+def _snapshot(ctx: Ctx, tenant_id: str, job_id: str) -> dict[str, object]:
+    with ctx.db.session(tenant_id=tenant_id) as s:
+        job = s.get(Job, job_id)
+        assert job is not None
+        return job_out(job).model_dump(
+            mode="json", include={"id", "status", "progress", "stage", "error", "result"}
+        )

@@ -1,0 +1,21 @@
+"""Where the app finds every feature's tables, routers and job kinds.
+
+Feature packages are listed once here, so the app, Alembic and the workers see the same set.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+MODEL_MODULES = ["flowai.core.models"]
+JOB_MODULES = ["flowai.core.builtin_jobs"]
+
+
+def import_models() -> None:
+    for name in MODEL_MODULES:
+        importlib.import_module(name)
+
+
+def import_job_modules(extra: list[str] | None = None) -> None:
+    for name in [*JOB_MODULES, *(extra or [])]:
+        importlib.import_module(name)

@@ -1,0 +1,46 @@
+"""What an upload really is: content sniffing by magic bytes, never the client's Content-Type."""
+
+from __future__ import annotations
+
+import re
+
+import filetype
+
+ALLOWED: dict[str, dict[str, str]] = {
+    "image": {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp", "image/gif": "gif"},
+    "audio": {
+        "audio/x-wav": "wav",
+        "audio/mpeg": "mp3",
+        "audio/ogg": "ogg",
+        "audio/mp4": "m4a",
+        "audio/x-flac": "flac",
+        "video/webm": "webm",  # MediaRecorder's audio-only WebM sniffs as video/webm
+        "video/mp4": "m4a",
+    },
+    "video": {
+        "video/mp4": "mp4",
+        "video/quicktime": "mov",
+        "video/webm": "webm",
+        "video/x-matroska": "mkv",
+    },
+}
+KINDS = tuple(ALLOWED)
+
+
+def sniff(head: bytes) -> str | None:
+    kind = filetype.guess(head)
+    return kind.mime if kind else None
+
+
+def allowed_mime(kind: str, mime: str | None) -> bool:
+    return mime is not None and mime in ALLOWED[kind]
+
+
+def describe_allowed(kind: str) -> str:
+    return ", ".join(sorted(set(ALLOWED[kind].values())))
+
+
+def safe_filename(name: str, default: str) -> str:
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    base = re.sub(r"[^A-Za-z0-9._-]+", "_", base).strip("._")
+    return base[:120] or default

@@ -1,0 +1,95 @@
+"""One settings object for the whole service: every knob is a `FLOWAI_*` environment variable.
+
+The defaults are the embedded mode (SQLite, local media folder, in-process jobs), so `flowai serve`
+needs no other service; production switches parts by setting URLs, never by code changes.
+"""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Runtime configuration; the README's configuration table lists the same fields."""
+
+    model_config = SettingsConfigDict(env_prefix="FLOWAI_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(Path(".flowai"), description="Folder for the SQLite file and local media")
+    database_url: str | None = Field(
+        None, description="SQLAlchemy URL; default sqlite:///<data_dir>/flowai.db"
+    )
+    secret_key: str | None = Field(
+        None, description="Signs URLs and sessions; default: generated once into <data_dir>/secret"
+    )
+    public_url: str = Field("http://127.0.0.1:8000", description="Base URL used in links")
+    base_domain: str = Field("localhost", description="Tenants get <slug>.<base_domain>")
+    log_level: str = Field("INFO", description="Python log level of the JSON logs")
+
+    storage_backend: Literal["local", "s3"] = Field("local", description="Where media is kept")
+    s3_endpoint_url: str | None = Field(None, description="S3 API endpoint (None: AWS)")
+    s3_bucket: str = Field("flowai", description="S3 bucket")
+    s3_region: str = Field("us-east-1", description="S3 region")
+    s3_access_key_id: str | None = Field(None, description="S3 access key id")
+    s3_secret_access_key: str | None = Field(None, description="S3 secret access key")
+    signed_url_ttl_seconds: int = Field(3600, description="Lifetime of download URLs")
+    max_upload_mb_image: int = Field(20, description="Upload limit for images (MiB)")
+    max_upload_mb_audio: int = Field(200, description="Upload limit for audio (MiB)")
+    max_upload_mb_video: int = Field(2048, description="Upload limit for video (MiB)")
+
+    broker_url: str | None = Field(
+        None, description="redis://… sends jobs through Dramatiq to `flowai worker` processes"
+    )
+    worker_threads: int = Field(2, description="In-process job threads of `flowai serve`")
+    job_lease_seconds: int = Field(
+        30, description="A running job whose worker is silent this long is re-queued"
+    )
+    job_poll_seconds: float = Field(1.0, description="How often idle workers look for due jobs")
+    job_modules: list[str] = Field(
+        default_factory=list, description="Extra modules that register job kinds (JSON list)"
+    )
+
+    session_days: int = Field(14, description="Lifetime of a browser session")
+    cookie_secure: bool = Field(False, description="Mark cookies Secure (set true behind HTTPS)")
+    login_attempts_per_15min: int = Field(5, description="Failed logins allowed per account and IP")
+    rate_limit_storage: str = Field("memory://", description="`limits` storage URL")
+
+    supabase_jwt_secret: str | None = Field(None, description="HS256 secret of Supabase Auth")
+    supabase_jwks_url: str | None = Field(None, description="JWKS URL of Supabase Auth")
+    supabase_jwt_audience: str = Field("authenticated", description="Expected `aud` claim")
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'flowai.db').resolve()}"
+
+    @property
+    def media_dir(self) -> Path:
+        return self.data_dir / "media"
+
+    @property
+    def resolved_secret_key(self) -> str:
+        """The configured key, or one generated once and kept in the data dir (survives restarts)."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.data_dir / "secret"
+        if not path.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+    def upload_limit_bytes(self, kind: str) -> int:
+        mb = {"image": self.max_upload_mb_image, "audio": self.max_upload_mb_audio}.get(
+            kind, self.max_upload_mb_video
+        )
+        return mb * 1024 * 1024
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

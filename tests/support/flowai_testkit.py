@@ -1,0 +1,54 @@
+"""Helpers shared by the tests (importable from any test module: tests/support is on the path)."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+PASSWORD = "correct horse battery"
+
+
+def wait_until(
+    predicate: Callable[[], Any],
+    timeout: float = 20.0,
+    interval: float = 0.05,
+    what: str = "condition",
+) -> Any:
+    """Poll `predicate` until it returns something truthy; fail with `what` after `timeout` s."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+def unique_email(prefix: str = "user") -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:10]}@example.com"
+
+
+def csrf(client: TestClient) -> dict[str, str]:
+    token = client.get("/v1/auth/csrf").json()["csrf_token"]
+    return {"X-CSRF-Token": token}
+
+
+def signup(client: TestClient, email: str | None = None, name: str = "Ada") -> dict[str, Any]:
+    email = email or unique_email()
+    r = client.post(
+        "/v1/auth/signup",
+        json={"email": email, "password": PASSWORD, "display_name": name},
+        headers=csrf(client),
+    )
+    assert r.status_code == 201, r.text
+    return dict(r.json())
+
+
+def create_key(client: TestClient, scopes: list[str], **extra: Any) -> str:
+    r = client.post("/v1/apikeys", json={"name": "test", "scopes": scopes, **extra}, headers=csrf(client))
+    assert r.status_code == 201, r.text
+    return str(r.json()["key"])
