@@ -6,14 +6,13 @@ without them those tests are skipped with the reason printed in the summary.
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from flowai_testkit import POSTGRES_URL, make_settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -22,10 +21,6 @@ from flowai.core.context import AppContext
 from flowai.core.db import make_engine
 from flowai.core.migrate import upgrade
 from flowai.settings import Settings
-
-POSTGRES_URL = os.environ.get("FLOWAI_TEST_POSTGRES_URL")
-REDIS_URL = os.environ.get("FLOWAI_TEST_REDIS_URL")
-TEST_JOB_MODULES = ["flowai_testjobs"]
 
 
 @pytest.fixture(scope="session")
@@ -62,20 +57,6 @@ def sqlite_database(tmp_path_factory: pytest.TempPathFactory) -> str:
 def database_url(request: pytest.FixtureRequest) -> str:
     """Parametrises a test over SQLite and PostgreSQL."""
     return str(request.getfixturevalue(f"{request.param}_database"))
-
-
-def make_settings(tmp_path: Path, database_url: str, **overrides: Any) -> Settings:
-    values: dict[str, Any] = {
-        "data_dir": tmp_path / "data",
-        "database_url": database_url,
-        "secret_key": "test-secret-key",
-        "job_modules": TEST_JOB_MODULES,
-        "job_poll_seconds": 0.1,
-        "job_lease_seconds": 3,
-        "public_url": "http://localhost",
-    }
-    values.update(overrides)
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
 
 @pytest.fixture

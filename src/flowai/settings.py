@@ -45,6 +45,7 @@ class Settings(BaseSettings):
     broker_url: str | None = Field(
         None, description="redis://… sends jobs through Dramatiq to `flowai worker` processes"
     )
+    broker_namespace: str = Field("flowai", description="Redis key prefix of the job queue")
     worker_threads: int = Field(2, description="In-process job threads of `flowai serve`")
     job_lease_seconds: int = Field(
         30, description="A running job whose worker is silent this long is re-queued"

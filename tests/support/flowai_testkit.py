@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import os
 import time
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
 
+from flowai.settings import Settings
+
 PASSWORD = "correct horse battery"
+POSTGRES_URL = os.environ.get("FLOWAI_TEST_POSTGRES_URL")
+REDIS_URL = os.environ.get("FLOWAI_TEST_REDIS_URL")
+TEST_JOB_MODULES = ["flowai_testjobs"]
 
 
 def wait_until(
@@ -52,3 +59,17 @@ def create_key(client: TestClient, scopes: list[str], **extra: Any) -> str:
     r = client.post("/v1/apikeys", json={"name": "test", "scopes": scopes, **extra}, headers=csrf(client))
     assert r.status_code == 201, r.text
     return str(r.json()["key"])
+
+
+def make_settings(tmp_path: Path, database_url: str, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "data_dir": tmp_path / "data",
+        "database_url": database_url,
+        "secret_key": "test-secret-key",
+        "job_modules": TEST_JOB_MODULES,
+        "job_poll_seconds": 0.1,
+        "job_lease_seconds": 3,
+        "public_url": "http://localhost",
+    }
+    values.update(overrides)
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]

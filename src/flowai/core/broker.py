@@ -24,8 +24,8 @@ ACTOR = "flowai_run_job"
 
 
 class DramatiqDispatcher:
-    def __init__(self, url: str, executor: Executor | None = None) -> None:
-        self.broker = RedisBroker(url=url)
+    def __init__(self, url: str, executor: Executor | None = None, namespace: str = "flowai") -> None:
+        self.broker = RedisBroker(url=url, namespace=namespace)
         self.executor = executor
 
         def run_job(job_id: str) -> None:

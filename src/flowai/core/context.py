@@ -42,7 +42,7 @@ class AppContext:
         if settings.broker_url:
             from flowai.core.broker import DramatiqDispatcher
 
-            dispatcher: Any = DramatiqDispatcher(settings.broker_url, executor)
+            dispatcher: Any = DramatiqDispatcher(settings.broker_url, executor, settings.broker_namespace)
             executor.on_retry = dispatcher.on_retry
         else:
             pool = InProcessPool(executor, settings.worker_threads, settings.job_poll_seconds)

@@ -1,0 +1,5 @@
+"""`python -m flowai` is the `flowai` command."""
+
+from flowai.cli import app
+
+app()

@@ -1,0 +1,96 @@
+"""Tenant isolation: the Host decides the tenant; other tenants' rows are invisible."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from fastapi.testclient import TestClient
+from flowai_testkit import create_key, csrf, signup, unique_email, wait_until
+from sqlalchemy import select
+
+from flowai.app import create_app
+from flowai.core.context import AppContext
+from flowai.core.db import TenantNotBound
+from flowai.core.models import Job, User
+
+
+def _client(ctx: AppContext, host: str) -> TestClient:
+    return TestClient(create_app(ctx), base_url=f"http://{host}")
+
+
+def test_unknown_host_is_404(client: TestClient) -> None:
+    r = client.get("/v1/auth/csrf", headers={"Host": "evil.example.com"})
+    assert r.status_code == 404 and r.json()["type"].endswith("/unknown-host")
+    page = client.get("/dashboard", headers={"Host": "evil.example.com", "Accept": "text/html"})
+    assert page.status_code == 404 and "Workspace not found" in page.text
+    assert client.get("/healthz", headers={"Host": "evil.example.com"}).status_code == 200
+
+
+def test_users_are_per_tenant(ctx: AppContext, make_tenant: Callable[[str], str]) -> None:
+    host_b = make_tenant("beta")
+    with _client(ctx, "localhost") as a, _client(ctx, host_b) as b:
+        email = unique_email()
+        signup(a, email)
+        # the same email is a different account on another tenant, and A's password does not log in there
+        r = b.post(
+            "/v1/auth/login", json={"email": email, "password": "correct horse battery"}, headers=csrf(b)
+        )
+        assert r.status_code == 401
+        signup(b, email)
+        assert b.get("/v1/me").json()["tenant"]["slug"].startswith("beta-")
+
+
+def test_other_tenants_rows_are_404(ctx: AppContext, make_tenant: Callable[[str], str]) -> None:
+    host_b = make_tenant("beta")
+    with _client(ctx, "localhost") as a, _client(ctx, host_b) as b:
+        signup(a)
+        key_a = create_key(a, ["read", "voice:write"])
+        job = ctx.jobs.submit(
+            tenant_id=ctx.tenants.resolve("localhost").id,  # type: ignore[union-attr]
+            kind="test.echo",
+            payload={"x": 1},
+            owner_id=a.get("/v1/me").json()["id"],
+        )
+        wait_until(lambda: a.get(f"/v1/jobs/{job.id}").json()["status"] == "succeeded", what="job")
+        png = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
+        file_id = a.post("/v1/files?kind=image&filename=a.png", content=png, headers=csrf(a)).json()["id"]
+
+        signup(b)
+        key_b = create_key(b, ["read", "voice:write"])
+        for path in (f"/v1/jobs/{job.id}", f"/v1/files/{file_id}", f"/v1/jobs/{job.id}/events"):
+            assert b.get(path).status_code == 404, path
+            assert b.get(path, headers={"Authorization": f"Bearer {key_b}"}).status_code == 404, path
+        assert b.post(f"/v1/jobs/{job.id}/cancel", headers=csrf(b)).status_code == 404
+        assert b.delete(f"/v1/files/{file_id}", headers=csrf(b)).status_code == 404
+        key_a_id = key_a.split("_")[1]
+        assert b.delete(f"/v1/apikeys/{key_a_id}", headers=csrf(b)).status_code == 404
+        # A's key is not a credential on B's host
+        assert b.get("/v1/me", headers={"Authorization": f"Bearer {key_a}"}).status_code == 401
+        # and A still sees its own
+        assert a.get(f"/v1/files/{file_id}").status_code == 200
+
+
+def test_unbound_session_raises(ctx: AppContext) -> None:
+    with ctx.db.session() as s, pytest.raises(TenantNotBound):
+        s.execute(select(User)).all()
+    with ctx.db.session() as s, pytest.raises(TenantNotBound):
+        s.get(Job, "01xxxxxxxxxxxxxxxxxxxxxxxx")
+    with ctx.db.session() as s, pytest.raises(TenantNotBound):
+        s.add(User(email="x@example.com", role="member"))
+        s.flush()
+
+
+def test_bound_session_only_sees_its_tenant(ctx: AppContext, make_tenant: Callable[[str], str]) -> None:
+    host_b = make_tenant("gamma")
+    with _client(ctx, "localhost") as a, _client(ctx, host_b) as b:
+        signup(a)
+        signup(b)
+    tenant_b = ctx.tenants.resolve(host_b)
+    assert tenant_b is not None
+    with ctx.db.session(tenant_id=tenant_b.id) as s:
+        tenants = {u.tenant_id for u in s.execute(select(User)).scalars()}
+    assert tenants == {tenant_b.id}
+    with ctx.db.session(tenant_id=tenant_b.id) as s, pytest.raises(TenantNotBound):
+        s.add(User(email="y@example.com", role="member", tenant_id="someone-else"))
+        s.flush()
