@@ -105,7 +105,7 @@ def audio_sample(frame: int, fps: Fraction) -> int:
 
 
 def _ffcolor(color: str) -> str:
-    """"#rrggbb[aa]" as FFmpeg's "0xrrggbb@alpha"."""
+    """ "#rrggbb[aa]" as FFmpeg's "0xrrggbb@alpha"."""
     rgb, alpha = color[1:7], color[7:9]
     return f"0x{rgb}" + (f"@{int(alpha, 16) / 255:.4f}" if alpha else "")
 
@@ -144,9 +144,7 @@ class _Geometry:
 class _Builder:
     """Turns a checked timeline into FFmpeg inputs and a filter graph."""
 
-    def __init__(
-        self, checked: CheckedTimeline, window: Span, workdir: Path, fonts_dir: Path
-    ) -> None:
+    def __init__(self, checked: CheckedTimeline, window: Span, workdir: Path, fonts_dir: Path) -> None:
         self.c = checked
         self.tl = checked.timeline
         self.fps = self.tl.canvas.fps
@@ -179,10 +177,8 @@ class _Builder:
             for chain in _chains(track):
                 cur = self.video_chain(cur, chain, track.transitions)
         for overlay in self.tl.overlays:
-            if isinstance(overlay, TextOverlay):
-                cur = self.text(cur, overlay)
-            else:
-                cur = self.image(cur, overlay)
+            is_text = isinstance(overlay, TextOverlay)
+            cur = self.text(cur, overlay) if is_text else self.image(cur, overlay)  # type: ignore[arg-type]
         return cur
 
     def geometry(self, clip: VideoClip) -> _Geometry:
@@ -398,9 +394,7 @@ class _Builder:
                     fade_out=aclip.fade_out,
                 )
         if not self.audio_parts:
-            return self.g.chain(
-                "", [f"anullsrc=r={SAMPLE_RATE}:cl=stereo", f"atrim=end_sample={total}"], "a"
-            )
+            return self.g.chain("", [f"anullsrc=r={SAMPLE_RATE}:cl=stereo", f"atrim=end_sample={total}"], "a")
         mixed = self.g.label("mix")
         inputs = "".join(self.audio_parts)
         self.g.chains.append(

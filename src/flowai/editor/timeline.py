@@ -26,8 +26,10 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    Discriminator,
     Field,
     PlainSerializer,
+    Tag,
     ValidationError,
     WithJsonSchema,
 )
@@ -207,7 +209,17 @@ class NarrationClip(AudioClip):
     """The text that was spoken."""
 
 
-AnyAudioClip = Annotated[AudioClip | NarrationClip, Field(discriminator="type")]
+def _audio_kind(value: Any) -> str:
+    """Tag of an audio clip; a clip without "type" is a plain audio clip."""
+    if isinstance(value, dict):
+        return str(value.get("type", "audio"))
+    return str(getattr(value, "type", "audio"))
+
+
+AnyAudioClip = Annotated[
+    Annotated[AudioClip, Tag("audio")] | Annotated[NarrationClip, Tag("narration")],
+    Discriminator(_audio_kind),
+]
 
 
 class AudioTrack(_Model):

@@ -124,7 +124,11 @@ class ErrorDecoder:
         if len(data) < 4 or data[:4] not in self._errors:
             return None
         name, types = self._errors[data[:4]]
-        return name, tuple(abi_decode(types, data[4:]))
+        values = abi_decode(types, data[4:])
+        return name, tuple(
+            to_checksum_address(value) if kind == "address" else value
+            for kind, value in zip(types, values, strict=True)
+        )
 
 
 def _abi_type(item: dict[str, Any]) -> str:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -12,12 +10,11 @@ import av
 import numpy as np
 import pytest
 
-from flowai.editor.media import ffmpeg_exe, probe
+from flowai.editor.media import probe
 from flowai.editor.render import RenderCancelled, render
 from flowai.editor.timeline import (
     CheckedTimeline,
     StaticAssets,
-    VideoClip,
     load_timeline,
     source_frame_at,
     validate_timeline,
@@ -26,7 +23,6 @@ from flowai.editor.timeline import (
 from .conftest import (  # type: ignore[import-not-found]
     Sources,
     beep_onset,
-    block_levels,
     decode_audio,
     decode_gray,
     decode_rgb,
@@ -160,7 +156,7 @@ def test_text_and_image_appear_exactly_on_their_frames(sink: tuple[CheckedTimeli
     text_area = [float(f[95:135, 5:60].mean()) for f in rgb]
     shown = [t for t, level in enumerate(text_area) if level > 170]  # white box over gray
     assert shown == list(range(40, 50))
-    red = [t for t, f in enumerate(rgb) if (p := f[150, 290]) [0] > 200 and p[1] < 60]
+    red = [t for t, f in enumerate(rgb) if (p := f[150, 290])[0] > 200 and p[1] < 60]
     assert red == list(range(50, 62))
 
 

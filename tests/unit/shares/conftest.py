@@ -10,6 +10,7 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 import boa
@@ -30,6 +31,11 @@ RICH = 10**30
 
 ALL_CONTRACTS = ("VideoNFT", "VideoVault", "VideoVaultFactory", "PlainToken", "ReentrantClaimer")
 ERRORS = ErrorDecoder(artifacts.load(name).abi for name in ALL_CONTRACTS)
+
+
+@cache
+def _abi_factory(name: str) -> Any:
+    return boa.loads_abi(json.dumps(artifacts.load(name).abi), name=name)
 
 
 class Evm:
@@ -57,8 +63,7 @@ class Evm:
     @staticmethod
     def at(name: str, address: Any) -> ABIContract:
         """The deployed contract of artifact `name` at `address`."""
-        factory = boa.loads_abi(json.dumps(artifacts.load(name).abi), name=name)
-        return factory.at(address)
+        return _abi_factory(name).at(address)
 
     @staticmethod
     def revert_of(exc: boa.BoaError) -> tuple[str, tuple[Any, ...]] | None:
