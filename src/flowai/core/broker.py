@@ -25,7 +25,7 @@ ACTOR = "flowai_run_job"
 
 class DramatiqDispatcher:
     def __init__(self, url: str, executor: Executor | None = None, namespace: str = "flowai") -> None:
-        self.broker = RedisBroker(url=url, namespace=namespace)
+        self.broker = RedisBroker(url=url, namespace=namespace)  # type: ignore[no-untyped-call]
         self.executor = executor
 
         def run_job(job_id: str) -> None:
@@ -33,8 +33,8 @@ class DramatiqDispatcher:
                 self.executor.run(job_id)
 
         self.actor: Any = dramatiq.actor(
-            run_job, actor_name=ACTOR, queue_name=QUEUE, broker=self.broker, max_retries=0
-        )
+            actor_name=ACTOR, queue_name=QUEUE, broker=self.broker, max_retries=0
+        )(run_job)
 
     def dispatch(self, job: Job, delay_s: float = 0.0) -> None:
         spec = KINDS.get(job.kind)

@@ -68,8 +68,8 @@ def get_principal(request: Request, ctx: Ctx, s: DB) -> auth.Principal:
         if scheme.lower() != "bearer" or not token:
             raise Problem(401, "unauthenticated", "Authorization must be 'Bearer <API key or token>'.")
         return _principal_for_bearer(ctx, s, token.strip())
-    token = request.cookies.get(SESSION_COOKIE)
-    user = auth.user_for_session(s, token) if token else None
+    cookie = request.cookies.get(SESSION_COOKIE)
+    user = auth.user_for_session(s, cookie) if cookie else None
     if user is None:
         raise Problem(401, "unauthenticated", "Sign in or send an API key as 'Authorization: Bearer'.")
     check_csrf(request)

@@ -41,6 +41,7 @@ from flowai.editor.timeline import (
 SAMPLE_RATE = 48_000
 DEFAULT_FONTS_DIR = Path(os.environ.get("FLOWAI_FONTS_DIR", "/usr/share/fonts/truetype/dejavu"))
 
+BT709 = "setparams=colorspace=bt709:color_primaries=bt709:color_trc=bt709:range=tv"
 ProgressCallback = Callable[[float, str], None]
 """Called with (percent 0-100, stage name)."""
 CancelCheck = Callable[[], bool]
@@ -168,6 +169,7 @@ class _Builder:
                 f"trim=end_frame={e - s}",
                 f"setpts=PTS+{s}",
                 "format=yuv420p",
+                BT709,
             ],
             "bg",
         )
@@ -216,8 +218,12 @@ class _Builder:
             f"fps=fps={format_rate(r)}:round=up",
             f"tpad=stop_mode=clone:stop={math.ceil(r / a) + 1}",
             f"trim=start_pts={k0}:end_pts={k1}",
-            f"scale={geo.width}:{geo.height}",
+            # Every stream enters the overlays as BT.709 limited range: FFmpeg negotiates colour
+            # properties per link, and a mismatch would insert conversions that depend on which
+            # other items are in the graph (and so differ between a segment and a whole render).
+            f"scale={geo.width}:{geo.height}:out_color_matrix=bt709:out_range=tv",
             "format=yuva420p" if alpha else "format=yuv420p",
+            BT709,
         ]
         if clip.opacity < 1:
             filters.append(f"lutyuv=a=val*{clip.opacity:.6f}")
@@ -347,6 +353,7 @@ class _Builder:
             "format=rgba",
             f"scale={w}:{h}:out_color_matrix=bt709:out_range=tv",
             "format=yuva420p",
+            BT709,
         ]
         if item.opacity < 1:
             filters.append(f"lutyuv=a=val*{item.opacity:.6f}")
@@ -509,8 +516,7 @@ def plan_render(
         final = [f"trim=end_pts={window.end}", f"setpts=PTS-{window.start}"]
         if (out_w, out_h) != (canvas.width, canvas.height):
             final.append(f"scale={out_w}:{out_h}:flags=lanczos")
-        final += ["format=yuv420p", "setparams=colorspace=bt709:color_primaries=bt709"
-                  ":color_trc=bt709:range=tv"]  # fmt: skip
+        final += ["format=yuv420p", BT709]
         b.g.chains.append(f"{vout}{','.join(final)}[vout]")
         maps += ["-map", "[vout]"]
         codec += ["-c:v", "libx264", "-pix_fmt", "yuv420p", "-fps_mode", "passthrough"]

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import jwt
 from fastapi.testclient import TestClient
+from flowai_testkit import make_settings, unique_email
 
 from flowai.app import create_app
 from flowai.core.context import AppContext
-from flowai_testkit import make_settings, unique_email
 
 
 def test_probes_and_request_id(client: TestClient) -> None:
@@ -63,13 +63,19 @@ def test_supabase_access_token_maps_to_a_user(tmp_path: Path, database_url: str)
     ctx = AppContext.build(make_settings(tmp_path, database_url, supabase_jwt_secret=secret))
     with TestClient(create_app(ctx), base_url="http://localhost") as c:
         email = unique_email("supa")
-        claims = {"sub": "7f1c2a9e-0000-4000-8000-000000000001" + email[:4], "email": email, "aud": "authenticated"}
+        claims = {
+            "sub": "7f1c2a9e-0000-4000-8000-000000000001" + email[:4],
+            "email": email,
+            "aud": "authenticated",
+        }
         token = jwt.encode({**claims, "exp": int(time.time()) + 60, "role": "authenticated"}, secret, "HS256")
         me = c.get("/v1/me", headers={"Authorization": f"Bearer {token}"})
         assert me.status_code == 200 and me.json()["email"] == email
         again = c.get("/v1/me", headers={"Authorization": f"Bearer {token}"})
         assert again.json()["id"] == me.json()["id"]  # the same `sub` is the same user
-        forged = jwt.encode({**claims, "exp": int(time.time()) + 60}, "another-secret-of-enough-length-000", "HS256")
+        forged = jwt.encode(
+            {**claims, "exp": int(time.time()) + 60}, "another-secret-of-enough-length-000", "HS256"
+        )
         assert c.get("/v1/me", headers={"Authorization": f"Bearer {forged}"}).status_code == 401
         expired = jwt.encode({**claims, "exp": int(time.time()) - 10}, secret, "HS256")
         r = c.get("/v1/me", headers={"Authorization": f"Bearer {expired}"})

@@ -11,11 +11,11 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from flowai_testkit import csrf, make_settings, signup
 
 from flowai.core.context import AppContext
 from flowai.core.storage import S3Storage, TooLarge
 from flowai.settings import Settings
-from flowai_testkit import csrf, make_settings, signup
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40
 WAV = b"RIFF" + (36).to_bytes(4, "little") + b"WAVEfmt " + bytes(200)
@@ -122,7 +122,11 @@ def _s3(tmp_path: Path, endpoint: str) -> S3Storage:
         s3_secret_access_key="test",
     )
     boto3.client(
-        "s3", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="test", aws_secret_access_key="test"
+        "s3",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
     ).create_bucket(Bucket="flowai-test")
     return S3Storage(settings)
 
@@ -150,6 +154,8 @@ def test_s3_round_trip_multipart_and_presigned(tmp_path: Path, s3_endpoint: str)
 def test_s3_oversized_upload_leaves_nothing(tmp_path: Path, s3_endpoint: str) -> None:
     storage = _s3(tmp_path, s3_endpoint)
     with pytest.raises(TooLarge):
-        asyncio.run(storage.save_stream("t/x/image/3/too-big.png", _aiter(b"\0" * (3 << 20)), max_bytes=2 << 20))
+        asyncio.run(
+            storage.save_stream("t/x/image/3/too-big.png", _aiter(b"\0" * (3 << 20)), max_bytes=2 << 20)
+        )
     assert not storage.exists("t/x/image/3/too-big.png")
     assert list((tmp_path / "spool").iterdir()) == []

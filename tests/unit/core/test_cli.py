@@ -25,7 +25,16 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.mark.parametrize(
     "args",
-    [[], ["serve"], ["worker"], ["db"], ["db", "upgrade"], ["users", "create"], ["apikeys", "create"], ["tenants", "list"]],
+    [
+        [],
+        ["serve"],
+        ["worker"],
+        ["db"],
+        ["db", "upgrade"],
+        ["users", "create"],
+        ["apikeys", "create"],
+        ["tenants", "list"],
+    ],
 )
 def test_every_command_has_help(args: list[str]) -> None:
     result = runner.invoke(app, [*args, "--help"])
@@ -46,14 +55,18 @@ def test_admin_commands(data_dir: Path) -> None:
     dup = runner.invoke(app, ["users", "create", "--email", "ops@example.com", "--password", "0123456789ab"])
     assert dup.exit_code == 1 and "already exists" in dup.output
 
-    key = runner.invoke(app, ["apikeys", "create", "--user", "ops@example.com", "--scopes", "read,editor:write"])
+    key = runner.invoke(
+        app, ["apikeys", "create", "--user", "ops@example.com", "--scopes", "read,editor:write"]
+    )
     assert key.exit_code == 0, key.output
     assert key.output.strip().splitlines()[-1].startswith("fla_")
     bad = runner.invoke(app, ["apikeys", "create", "--user", "ops@example.com", "--scopes", "root"])
     assert bad.exit_code == 1 and "choose one or more of" in bad.output
     nobody = runner.invoke(app, ["apikeys", "create", "--user", "who@example.com", "--scopes", "read"])
     assert nobody.exit_code != 0
-    no_tenant = runner.invoke(app, ["users", "create", "--email", "x@y.co", "--password", "0123456789ab", "--tenant", "nope"])
+    no_tenant = runner.invoke(
+        app, ["users", "create", "--email", "x@y.co", "--password", "0123456789ab", "--tenant", "nope"]
+    )
     assert no_tenant.exit_code != 0 and "no tenant" in no_tenant.output
 
 
