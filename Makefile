@@ -58,6 +58,7 @@ run: deps
 	$(BIN)/flowai serve --host $(HOST) --port $(PORT)
 
 test: deps
+	cd web && npm test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: deps
