@@ -19,6 +19,8 @@ from flowai.core.pagination import page
 from flowai.core.schemas import JobOut, Page
 
 router = APIRouter(prefix="/v1/jobs", tags=["jobs"])
+POLL_SECONDS = 0.5
+KEEPALIVE_POLLS = 30
 
 
 def job_out(job: Job) -> JobOut:
@@ -69,18 +71,20 @@ async def job_events(
     _own_job(s, principal, job_id)
 
     async def stream() -> AsyncIterator[str]:
-        last = None
+        last, quiet = None, 0
         while not await request.is_disconnected():
             snapshot = await asyncio.to_thread(_snapshot, ctx, tenant.id, job_id)
             if snapshot != last:
-                last = snapshot
+                last, quiet = snapshot, 0
                 done = snapshot["status"] in TERMINAL
                 yield f"event: {'done' if done else 'progress'}\ndata: {json.dumps(snapshot)}\n\n"
                 if done:
                     return
             else:
-                yield ": keep-alive\n\n"
-            await asyncio.sleep(0.5)
+                quiet += 1
+                if quiet % KEEPALIVE_POLLS == 0:  # keeps proxies from closing an idle stream
+                    yield ": keep-alive\n\n"
+            await asyncio.sleep(POLL_SECONDS)
 
     return StreamingResponse(stream(), media_type="text/event-stream", headers={"Cache-Control": "no-store"})
 

@@ -21,6 +21,11 @@ log = logging.getLogger("flowai.access")
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
 # Paths that work on any host: probes, and signed URLs (the signature is the authority).
 TENANTLESS = ("/healthz", "/readyz", "/v1/files/raw/")
+SECURITY_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"strict-origin-when-cross-origin"),
+    (b"x-frame-options", b"DENY"),
+]
 
 
 class RequestContextMiddleware:
@@ -44,7 +49,11 @@ class RequestContextMiddleware:
             if message["type"] == "http.response.start":
                 status_holder["status"] = message["status"]
                 message.setdefault("headers", [])
-                message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
+                message["headers"] = [
+                    *message["headers"],
+                    (b"x-request-id", request_id.encode()),
+                    *SECURITY_HEADERS,
+                ]
             await send(message)
 
         path: str = scope["path"]

@@ -17,6 +17,7 @@ def test_probes_and_request_id(client: TestClient) -> None:
     r = client.get("/healthz")
     assert r.status_code == 200 and r.json() == {"status": "ok"}
     assert len(r.headers["x-request-id"]) == 26
+    assert r.headers["x-content-type-options"] == "nosniff" and r.headers["x-frame-options"] == "DENY"
     ready = client.get("/readyz", headers={"X-Request-ID": "trace-123"})
     assert ready.json() == {"status": "ok", "checks": {"database": "ok"}}
     assert ready.headers["x-request-id"] == "trace-123"
