@@ -6,15 +6,18 @@ without them those tests are skipped with the reason printed in the summary.
 
 from __future__ import annotations
 
+import contextlib
+
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from flowai_testkit import POSTGRES_URL, make_settings
+from flowai_testkit import ADMIN_URLS, APP_ROLE, POSTGRES_URL, make_settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ProgrammingError
 
 from flowai.app import create_app
 from flowai.core.context import AppContext
@@ -25,19 +28,32 @@ from flowai.settings import Settings
 
 @pytest.fixture(scope="session")
 def postgres_database() -> Iterator[str]:
-    """A fresh PostgreSQL database for this test session, dropped at the end."""
+    """A fresh PostgreSQL database for this test session, dropped at the end.
+
+    Yields the URL of the app role (owns no tables, cannot bypass row-level security), as in
+    production; the owner's URL is registered as its admin URL (migrations, system sessions).
+    """
     if not POSTGRES_URL:
         pytest.skip("PostgreSQL not configured: set FLOWAI_TEST_POSTGRES_URL")
     admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
     name = f"flowai_test_{uuid.uuid4().hex[:12]}"
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-    engine = make_engine(url)
-    upgrade(engine)
+        exists = conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": APP_ROLE}).scalar()
+        if not exists:
+            with contextlib.suppress(ProgrammingError):  # created meanwhile by a concurrent test run
+                conn.execute(
+                    text(f"CREATE ROLE {APP_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE")
+                )
+    owner_url = make_url(POSTGRES_URL).set(database=name)
+    admin_url = owner_url.render_as_string(hide_password=False)
+    app_url = owner_url.set(username=APP_ROLE, password=None).render_as_string(hide_password=False)
+    engine = make_engine(admin_url)
+    upgrade(engine, app_url=app_url)
     engine.dispose()
+    ADMIN_URLS[app_url] = admin_url
     try:
-        yield url
+        yield app_url
     finally:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

@@ -18,6 +18,7 @@ from flowai.core.jobs_api import router as jobs_router
 from flowai.core.middleware import RequestContextMiddleware
 from flowai.core.ops_api import router as ops_router
 from flowai.enterprise.api import router as tenant_router
+from flowai.enterprise.webhooks.api import router as webhooks_router
 from flowai.settings import Settings, get_settings
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -44,7 +45,7 @@ def create_app(ctx: AppContext | None = None, settings: Settings | None = None) 
     )
     app.state.ctx = ctx
     errors.install(app)
-    for router in (ops_router, auth_router, jobs_router, files_router, tenant_router):
+    for router in (ops_router, auth_router, jobs_router, files_router, tenant_router, webhooks_router):
         app.include_router(router)
     app.add_middleware(RequestContextMiddleware, tenants=ctx.tenants)
     _mount_web(app)

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from sqlalchemy import select
 
+from flowai.editor.cli import register as register_editor
 from flowai.settings import Settings, get_settings
 
 app = typer.Typer(
@@ -17,7 +18,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 db_app = typer.Typer(help="Database schema migrations.", no_args_is_help=True)
-users_app = typer.Typer(help="Create and list users.", no_args_is_help=True)
+users_app = typer.Typer(help="Create users (sign-up in the web app does the same).", no_args_is_help=True)
 keys_app = typer.Typer(help="API keys for machines (shown once at creation).", no_args_is_help=True)
 tenants_app = typer.Typer(help="Tenants (workspaces) and the hosts they are served on.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
@@ -39,9 +40,9 @@ def _upgrade(settings: Settings) -> None:
     from flowai.core.migrate import upgrade
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(settings.resolved_database_url)
+    engine = make_engine(settings.database_admin_url or settings.resolved_database_url)
     try:
-        upgrade(engine)
+        upgrade(engine, app_url=settings.resolved_database_url)
     finally:
         engine.dispose()
 
@@ -118,7 +119,7 @@ def users_create(
     settings = _settings()
     if len(password) < 10:
         raise typer.BadParameter("must be at least 10 characters", param_hint="--password")
-    db = Database(settings.resolved_database_url)
+    db = Database(settings.resolved_database_url, settings.database_admin_url)
     tenant_id = _tenant_id(db, tenant)
     try:
         with db.transaction(tenant_id=tenant_id) as s:
@@ -155,7 +156,7 @@ def apikeys_create(
     from flowai.core.models import User
 
     settings = _settings()
-    db = Database(settings.resolved_database_url)
+    db = Database(settings.resolved_database_url, settings.database_admin_url)
     tenant_id = _tenant_id(db, tenant)
     try:
         with db.transaction(tenant_id=tenant_id) as s:
@@ -187,7 +188,7 @@ def tenants_list(
     from flowai.core.models import Tenant
 
     settings = _settings()
-    db = Database(settings.resolved_database_url)
+    db = Database(settings.resolved_database_url, settings.database_admin_url)
     with db.session(system=True) as s:
         rows = [
             {
@@ -203,3 +204,6 @@ def tenants_list(
         return
     for r in rows:
         typer.echo(f"{r['slug']:<20} {r['plan']:<11} {r['name']:<30} {', '.join(r['hosts'])}")
+
+
+register_editor(app)

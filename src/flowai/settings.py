@@ -24,6 +24,11 @@ class Settings(BaseSettings):
     database_url: str | None = Field(
         None, description="SQLAlchemy URL; default sqlite:///<data_dir>/flowai.db"
     )
+    database_admin_url: str | None = Field(
+        None,
+        description="Owner role for migrations and cross-tenant work; default: the database URL. "
+        "On PostgreSQL point FLOWAI_DATABASE_URL at a role that owns no tables (row-level security)",
+    )
     secret_key: str | None = Field(
         None, description="Signs URLs and sessions; default: generated once into <data_dir>/secret"
     )
@@ -63,6 +68,15 @@ class Settings(BaseSettings):
     supabase_jwt_secret: str | None = Field(None, description="HS256 secret of Supabase Auth")
     supabase_jwks_url: str | None = Field(None, description="JWKS URL of Supabase Auth")
     supabase_jwt_audience: str = Field("authenticated", description="Expected `aud` claim")
+
+    webhook_allow_private: bool = Field(
+        False, description="Let webhooks reach private/loopback addresses (dev and tests only)"
+    )
+    webhook_timeout_seconds: float = Field(15.0, description="Timeout of one webhook delivery request")
+    webhook_retry_schedule: list[float] | None = Field(
+        None,
+        description="Seconds before each webhook attempt (JSON list); default 0, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h",
+    )
 
     @property
     def resolved_database_url(self) -> str:

@@ -6,9 +6,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import expect
-
 from flowai_testkit import PASSWORD, unique_email
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -30,7 +29,9 @@ def test_signup_login_dashboard(live_server: str, page: Any, artifacts: Path) ->
     expect(page).to_have_url(f"{live_server}/dashboard")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Margaret")
     for feature in ("Voice", "Editor", "Shares", "Admin"):
-        expect(page.get_by_role("navigation", name="Features").get_by_role("link", name=feature)).to_be_visible()
+        expect(
+            page.get_by_role("navigation", name="Features").get_by_role("link", name=feature)
+        ).to_be_visible()
     page.screenshot(path=str(artifacts / "dashboard-after-signup.png"), full_page=True)
 
     page.get_by_role("button", name="Log out").click()
@@ -44,6 +45,8 @@ def test_signup_login_dashboard(live_server: str, page: Any, artifacts: Path) ->
     expect(page).to_have_url(f"{live_server}/dashboard")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Margaret")
     # the brand arrives as CSS variables from /theme.css
-    primary = page.evaluate("getComputedStyle(document.documentElement).getPropertyValue('--flowai-primary').trim()")
+    primary = page.evaluate(
+        "getComputedStyle(document.documentElement).getPropertyValue('--flowai-primary').trim()"
+    )
     assert primary == "#7c3aed"
     page.screenshot(path=str(artifacts / "dashboard.png"), full_page=False)

@@ -17,6 +17,8 @@ PASSWORD = "correct horse battery"
 POSTGRES_URL = os.environ.get("FLOWAI_TEST_POSTGRES_URL")
 REDIS_URL = os.environ.get("FLOWAI_TEST_REDIS_URL")
 TEST_JOB_MODULES = ["flowai_testjobs"]
+APP_ROLE = "flowai_app"
+ADMIN_URLS: dict[str, str] = {}  # app-role URL → owner URL, filled by the postgres fixture
 
 
 def wait_until(
@@ -65,6 +67,7 @@ def make_settings(tmp_path: Path, database_url: str, **overrides: Any) -> Settin
     values: dict[str, Any] = {
         "data_dir": tmp_path / "data",
         "database_url": database_url,
+        "database_admin_url": ADMIN_URLS.get(database_url),
         "secret_key": "test-secret-key",
         "job_modules": TEST_JOB_MODULES,
         "job_poll_seconds": 0.1,

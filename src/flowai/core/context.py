@@ -36,7 +36,7 @@ class AppContext:
         import_models()
         import_job_modules(settings.job_modules)
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        db = Database(settings.resolved_database_url)
+        db = Database(settings.resolved_database_url, settings.database_admin_url)
         executor = Executor(db, settings.job_lease_seconds)
         pool: InProcessPool | None = None
         if settings.broker_url:

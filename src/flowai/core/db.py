@@ -81,15 +81,25 @@ def make_engine(url: str) -> Engine:
 
 
 class Database:
-    """The engine plus a session factory that always says which tenant a session serves."""
+    """Engines plus session factories that always say which tenant a session serves.
 
-    def __init__(self, url: str) -> None:
+    On PostgreSQL the app's URL should be a role that owns no tables and cannot bypass row-level
+    security; each tenant-bound transaction sets `app.tenant_id` with `set_config(..., true)`
+    (transaction-local, so nothing leaks through the pool). `admin_url` (migrations and explicit
+    `system=True` sessions) is the table owner; it defaults to the app URL.
+    """
+
+    def __init__(self, url: str, admin_url: str | None = None) -> None:
         self.url = url
         self.engine = make_engine(url)
+        self.admin_engine = make_engine(admin_url) if admin_url and admin_url != url else self.engine
         self._factory = sessionmaker(self.engine, expire_on_commit=False)
+        self._system_factory = sessionmaker(self.admin_engine, expire_on_commit=False)
+        if self.engine.dialect.name == "postgresql":
+            event.listen(self._factory, "after_begin", _bind_tenant_setting)
 
     def session(self, *, tenant_id: str | None = None, system: bool = False) -> Session:
-        s = self._factory()
+        s = self._system_factory() if system and not tenant_id else self._factory()
         s.info["tenant_id"] = tenant_id
         s.info["system"] = system
         return s
@@ -102,6 +112,15 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self.admin_engine is not self.engine:
+            self.admin_engine.dispose()
+
+
+def _bind_tenant_setting(session: Session, _tx: Any, connection: Any) -> None:
+    """Row-level security reads `current_setting('app.tenant_id', true)`; set it per transaction."""
+    tenant_id = session.info.get("tenant_id")
+    if tenant_id:
+        connection.exec_driver_sql("SELECT set_config('app.tenant_id', %(t)s, true)", {"t": tenant_id})
 
 
 def _tenant_criteria(tenant_id: str) -> Any:

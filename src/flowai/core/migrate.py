@@ -1,4 +1,8 @@
-"""Run Alembic programmatically so `flowai db upgrade` and `flowai serve` need no alembic.ini."""
+"""Run Alembic programmatically so `flowai db upgrade` and `flowai serve` need no alembic.ini.
+
+On PostgreSQL, after the migrations: row-level security on every tenant-owned table, and grants
+for the app role when the app connects as a different role than the migrating owner.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,9 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
+
+from flowai.core.rls import apply_row_level_security, grant_app_role
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -17,11 +23,16 @@ def alembic_config() -> Config:
     return cfg
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
+def upgrade(engine: Engine, revision: str = "head", *, app_url: str | None = None) -> None:
     cfg = alembic_config()
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
+        if conn.dialect.name == "postgresql":
+            apply_row_level_security(conn)
+            app_user = make_url(app_url).username if app_url else None
+            if app_user and app_user != engine.url.username:
+                grant_app_role(conn, app_user)
 
 
 def current(engine: Engine) -> str | None:

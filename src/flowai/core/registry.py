@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import importlib
 
-MODEL_MODULES = ["flowai.core.models"]
-JOB_MODULES = ["flowai.core.builtin_jobs"]
+MODEL_MODULES = ["flowai.core.models", "flowai.enterprise.webhooks.models"]
+JOB_MODULES = ["flowai.core.builtin_jobs", "flowai.enterprise.webhooks.tasks"]
 
 
 def import_models() -> None:

@@ -26,7 +26,7 @@ from flowai.editor.timeline import (
     CheckedTimeline,
     Timeline,
     VideoClip,
-    source_frame_at,
+    video_clip_length,
 )
 
 VAD_RATE = 16_000
@@ -214,7 +214,7 @@ def find_speech(path: Path, params: SpeechParams | None = None) -> tuple[list[Ra
 _SCD_TIME = re.compile(r"lavfi\.scd\.time=([\d.]+)")
 
 
-def scenes_scdet(path: Path, fps: Fraction, *, threshold: float = 10.0) -> list[int]:
+def scenes_scdet(path: Path, fps: Fraction, *, threshold: float = 6.0) -> list[int]:
     """Frames where a hard cut starts, from FFmpeg scdet on a 320-px-wide decode."""
     proc = run_ffmpeg(
         ["-i", str(path), "-an", "-vf",
@@ -229,7 +229,7 @@ def scenes_histogram(path: Path, *, threshold: float = 0.05) -> list[int]:
     from scenedetect import HistogramDetector, detect
 
     scenes = detect(str(path), HistogramDetector(threshold=threshold))
-    return [int(start.get_frames()) for start, _ in scenes[1:]]
+    return [int(start.frame_num) for start, _ in scenes[1:]]
 
 
 def find_scenes(path: Path, fps: Fraction, detector: SceneDetector = "scdet") -> list[int]:
@@ -272,9 +272,7 @@ def keep_ranges_frames(speech: Sequence[Range], fps: Fraction) -> list[tuple[int
     return out
 
 
-def apply_cuts(
-    checked: CheckedTimeline, track_id: str, keep: dict[str, Sequence[Range]]
-) -> Timeline:
+def apply_cuts(checked: CheckedTimeline, track_id: str, keep: dict[str, Sequence[Range]]) -> Timeline:
     """Ripple-delete what is not kept from the clips of one video track.
 
     `keep` maps an asset id to the source ranges (seconds, padding included) to keep, e.g. the
@@ -289,9 +287,7 @@ def apply_cuts(
         if track.id != track_id:
             tracks.append(track)
             continue
-        in_transition = {t.from_clip for t in track.transitions} | {
-            t.to_clip for t in track.transitions
-        }
+        in_transition = {t.from_clip for t in track.transitions} | {t.to_clip for t in track.transitions}
         shift = 0
         clips: list[VideoClip] = []
         for clip in sorted(track.clips, key=lambda c: checked.spans[c.id].start):
@@ -308,29 +304,18 @@ def apply_cuts(
             ]
             for n, (a, b) in enumerate(pieces):
                 piece = clip.model_copy(
-                    update={"id": f"{clip.id}.{n}", "source_in": a, "source_out": b,
-                            "start": cursor, "fade_in": 0, "fade_out": 0}  # fmt: skip
+                    update={
+                        "id": f"{clip.id}.{n}",
+                        "source_in": a,
+                        "source_out": b,
+                        "start": cursor,
+                        "fade_in": 0,
+                        "fade_out": 0,
+                    }  # fmt: skip
                 )
-                length = _length(piece, info.fps, canvas)
+                length = video_clip_length(piece, info.fps, canvas)
                 clips.append(piece)
                 cursor += length
             shift += (span.end - span.start) - (cursor - (span.start - shift))
         tracks.append(track.model_copy(update={"clips": clips}))
     return tl.model_copy(update={"video_tracks": tracks})
-
-
-def _length(clip: VideoClip, asset_fps: Fraction, canvas_fps: Fraction) -> int:
-    from flowai.editor.timeline import video_clip_length
-
-    return video_clip_length(clip, asset_fps, canvas_fps)
-
-
-__all__ = [
-    "MagicCut",
-    "SpeechParams",
-    "analyse",
-    "apply_cuts",
-    "find_scenes",
-    "find_speech",
-    "source_frame_at",
-]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from flowai_testkit import REDIS_URL, TEST_JOB_MODULES, csrf, make_settings, signup, wait_until
+from flowai_testkit import ADMIN_URLS, REDIS_URL, TEST_JOB_MODULES, csrf, make_settings, signup, wait_until
 
 from flowai.core.context import AppContext
 from flowai.core.models import Job
@@ -118,6 +118,7 @@ def broker_env(tmp_path: Path, database_url: str) -> Iterator[dict[str, str]]:
     env = {
         **os.environ,
         "FLOWAI_DATABASE_URL": database_url,
+        "FLOWAI_DATABASE_ADMIN_URL": ADMIN_URLS.get(database_url, database_url),
         "FLOWAI_BROKER_URL": REDIS_URL,
         "FLOWAI_BROKER_NAMESPACE": f"flowai-test-{uuid.uuid4().hex[:8]}",
         "FLOWAI_DATA_DIR": str(tmp_path / "worker-data"),

@@ -49,9 +49,7 @@ def test_lossless_segments_join_to_the_single_render(sources: Sources, tmp_path:
     assert abs(decode_audio(joined).size - decode_audio(single).size) <= 1024
 
 
-def test_standard_quality_segments_show_the_same_source_frames(
-    sources: Sources, tmp_path: Path
-) -> None:
+def test_standard_quality_segments_show_the_same_source_frames(sources: Sources, tmp_path: Path) -> None:
     checked = check(KITCHEN_SINK, sources)
     work = tmp_path / "parts"
     work.mkdir()

