@@ -7,7 +7,6 @@ without them those tests are skipped with the reason printed in the summary.
 from __future__ import annotations
 
 import contextlib
-
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path

@@ -17,6 +17,7 @@ from flowai.core.files_api import router as files_router
 from flowai.core.jobs_api import router as jobs_router
 from flowai.core.middleware import RequestContextMiddleware
 from flowai.core.ops_api import router as ops_router
+from flowai.editor.api import router as editor_router
 from flowai.enterprise.api import router as tenant_router
 from flowai.enterprise.webhooks.api import router as webhooks_router
 from flowai.settings import Settings, get_settings
@@ -45,7 +46,15 @@ def create_app(ctx: AppContext | None = None, settings: Settings | None = None) 
     )
     app.state.ctx = ctx
     errors.install(app)
-    for router in (ops_router, auth_router, jobs_router, files_router, tenant_router, webhooks_router):
+    for router in (
+        ops_router,
+        auth_router,
+        jobs_router,
+        files_router,
+        tenant_router,
+        webhooks_router,
+        editor_router,
+    ):
         app.include_router(router)
     app.add_middleware(RequestContextMiddleware, tenants=ctx.tenants)
     _mount_web(app)

@@ -179,6 +179,50 @@ def apikeys_create(
         raise typer.Exit(1) from exc
 
 
+@tenants_app.command("create")
+def tenants_create(
+    slug: Annotated[
+        str, typer.Argument(help="Lowercase letters, digits and hyphens; serves <slug>.<FLOWAI_BASE_DOMAIN>")
+    ],
+    name: Annotated[str, typer.Option(help="Display name of the workspace")],
+    plan: Annotated[str, typer.Option(help="free, pro or enterprise")] = "free",
+    owner_email: Annotated[str | None, typer.Option(help="Create this user as the workspace's owner")] = None,
+    owner_password: Annotated[str | None, typer.Option(help="The owner's password (10+ characters)")] = None,
+) -> None:
+    """Provision a tenant: its subdomain serves it at once; custom domains are added and verified by DNS."""
+    from flowai.core.db import Database
+    from flowai.core.errors import Problem
+    from flowai.enterprise import service
+
+    settings = _settings()
+    if owner_email and (not owner_password or len(owner_password) < 10):
+        raise typer.BadParameter("needs 10+ characters with --owner-email", param_hint="--owner-password")
+    db = Database(settings.resolved_database_url, settings.database_admin_url)
+    try:
+        tenant = service.create_with_owner(
+            db,
+            slug=slug,
+            name=name,
+            base_domain=settings.base_domain,
+            plan=plan,
+            owner_email=owner_email,
+            owner_password=owner_password,
+        )
+    except Problem as exc:
+        typer.echo(f"error: {exc.detail}", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(
+        json.dumps(
+            {
+                "id": tenant.id,
+                "slug": tenant.slug,
+                "host": f"{slug}.{settings.base_domain}",
+                "plan": tenant.plan,
+            }
+        )
+    )
+
+
 @tenants_app.command("list")
 def tenants_list(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,

@@ -11,8 +11,23 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class PlanLimits(BaseModel):
+    """One plan's limits, in the `limits` library's notation ("600/minute")."""
+
+    per_key: str = "60/minute"
+    per_tenant: str = "600/minute"
+    concurrent_jobs: int = 2
+
+
+DEFAULT_PLANS = {
+    "free": PlanLimits(per_key="60/minute", per_tenant="300/minute", concurrent_jobs=2),
+    "pro": PlanLimits(per_key="600/minute", per_tenant="3000/minute", concurrent_jobs=5),
+    "enterprise": PlanLimits(per_key="3000/minute", per_tenant="30000/minute", concurrent_jobs=20),
+}
 
 
 class Settings(BaseSettings):
@@ -34,6 +49,9 @@ class Settings(BaseSettings):
     )
     public_url: str = Field("http://127.0.0.1:8000", description="Base URL used in links")
     base_domain: str = Field("localhost", description="Tenants get <slug>.<base_domain>")
+    dns_resolver: str | None = Field(
+        None, description="host:port of the DNS server that verifies custom domains; unset: the system's"
+    )
     log_level: str = Field("INFO", description="Python log level of the JSON logs")
 
     storage_backend: Literal["local", "s3"] = Field("local", description="Where media is kept")
@@ -63,7 +81,13 @@ class Settings(BaseSettings):
     session_days: int = Field(14, description="Lifetime of a browser session")
     cookie_secure: bool = Field(False, description="Mark cookies Secure (set true behind HTTPS)")
     login_attempts_per_15min: int = Field(5, description="Failed logins allowed per account and IP")
-    rate_limit_storage: str = Field("memory://", description="`limits` storage URL")
+    redis_url: str | None = Field(
+        None, description="Redis shared by all API processes for rate limits; unset: in-memory"
+    )
+    plans: dict[str, PlanLimits] = Field(
+        default_factory=lambda: dict(DEFAULT_PLANS),
+        description="Request limits per API key/session and per tenant, and concurrent expensive jobs, by plan (JSON)",
+    )
 
     supabase_jwt_secret: str | None = Field(None, description="HS256 secret of Supabase Auth")
     supabase_jwks_url: str | None = Field(None, description="JWKS URL of Supabase Auth")
@@ -77,6 +101,13 @@ class Settings(BaseSettings):
         None,
         description="Seconds before each webhook attempt (JSON list); default 0, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h",
     )
+
+    editor_segment_seconds: float = Field(
+        0.0,
+        description="Split an export at cut points into render jobs of about this many seconds, "
+        "joined without re-encoding (0: one job per export)",
+    )
+    editor_proxy_height: int = Field(720, description="Height of the H.264 preview proxy of a video asset")
 
     @property
     def resolved_database_url(self) -> str:
@@ -97,6 +128,13 @@ class Settings(BaseSettings):
             path.write_text(secrets.token_urlsafe(48))
             path.chmod(0o600)
         return path.read_text().strip()
+
+    @property
+    def rate_limit_storage(self) -> str:
+        return self.redis_url or "memory://"
+
+    def plan(self, name: str) -> PlanLimits:
+        return self.plans.get(name) or self.plans.get("free") or DEFAULT_PLANS["free"]
 
     def upload_limit_bytes(self, kind: str) -> int:
         mb = {"image": self.max_upload_mb_image, "audio": self.max_upload_mb_audio}.get(

@@ -62,3 +62,13 @@ def too_slow(ctx: JobContext) -> dict[str, Any]:
         ctx.progress(1, "slow")
         time.sleep(0.05)
     return {}
+
+
+@job_kind("test.expensive", time_limit_s=60, max_attempts=1, expensive=True)
+def expensive(ctx: JobContext) -> dict[str, Any]:
+    """Stands in for a render: holds a slot of the plan's concurrent-job cap until cancelled."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        ctx.progress(5, "rendering")
+        time.sleep(0.05)
+    return {}

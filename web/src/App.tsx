@@ -4,6 +4,7 @@ import { RedirectIfSignedIn, RequireAuth, RootRedirect } from "./auth/RequireAut
 import { TenantProvider } from "./auth/TenantContext";
 import { Shell } from "./components/Shell";
 import { DashboardPage } from "./pages/dashboard/DashboardPage";
+import { AdminPage } from "./pages/admin/AdminPage";
 import { FeaturePage } from "./pages/FeaturePage";
 import { LoginPage } from "./pages/LoginPage";
 import { NotFoundPage } from "./pages/NotFoundPage";
@@ -24,7 +25,7 @@ export function AppRoutes() {
           <Route path="voice" element={<FeaturePage feature="voice" />} />
           <Route path="editor" element={<FeaturePage feature="editor" />} />
           <Route path="shares" element={<FeaturePage feature="shares" />} />
-          <Route path="admin" element={<FeaturePage feature="admin" />} />
+          <Route path="admin" element={<AdminPage />} />
         </Route>
       </Route>
       <Route path="*" element={<NotFoundPage />} />

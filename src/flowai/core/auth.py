@@ -43,6 +43,14 @@ class Principal:
     via: str  # "session" | "api_key" | "supabase" | "cli"
     api_key_id: str | None = None
 
+    @property
+    def is_admin(self) -> bool:
+        return self.role in ("admin", "owner")
+
+    def require_admin(self) -> None:
+        if not self.is_admin:
+            raise Problem(403, "admin-only", "Only the workspace's admins and owners can do this.")
+
     def require(self, scope: str) -> None:
         if scope not in self.scopes:
             raise Problem(
@@ -69,6 +77,8 @@ def create_user(
     """Create a user and its profile in the session's tenant; 409 when the email is taken."""
     if role not in ROLES:
         raise field_error(422, "validation", "role", f"must be one of {', '.join(ROLES)}")
+    if not s.execute(select(User.id).limit(1)).first():
+        role = "owner"  # the first account of a workspace owns it
     user = User(
         email=normalise_email(email),
         password_hash=hash_password(password) if password else None,

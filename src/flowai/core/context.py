@@ -8,9 +8,12 @@ from typing import Any
 from limits import parse
 from limits.storage import storage_from_string
 from limits.strategies import SlidingWindowCounterRateLimiter
+from sqlalchemy import select
 
 from flowai.core.db import Database
 from flowai.core.jobs import Executor, InProcessPool, JobQueue, Maintenance
+from flowai.core.models import Tenant
+from flowai.core.ratelimit import RequestLimiter
 from flowai.core.registry import import_job_modules, import_models
 from flowai.core.storage import LocalStorage, S3Storage, make_storage
 from flowai.core.tenancy import TenantRouter
@@ -26,6 +29,7 @@ class AppContext:
     jobs: JobQueue
     executor: Executor
     login_limiter: SlidingWindowCounterRateLimiter
+    request_limiter: RequestLimiter
     pool: InProcessPool | None = None
     dispatcher: Any = None
     extras: dict[str, Any] = field(default_factory=dict)
@@ -52,7 +56,10 @@ class AppContext:
             db=db,
             storage=make_storage(settings),
             tenants=TenantRouter(db),
-            jobs=JobQueue(db, dispatcher),
+            request_limiter=RequestLimiter(settings),
+            jobs=JobQueue(
+                db, dispatcher, lambda tenant_id: settings.plan(plan_of(db, tenant_id)).concurrent_jobs
+            ),
             executor=executor,
             login_limiter=SlidingWindowCounterRateLimiter(storage_from_string(settings.rate_limit_storage)),
             pool=pool if run_jobs_in_process else None,
@@ -80,3 +87,8 @@ class AppContext:
         if hasattr(self.dispatcher, "close"):
             self.dispatcher.close()
         self.db.dispose()
+
+
+def plan_of(db: Database, tenant_id: str) -> str:
+    with db.session(system=True) as s:
+        return s.execute(select(Tenant.plan).where(Tenant.id == tenant_id)).scalar_one_or_none() or "free"

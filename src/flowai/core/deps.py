@@ -61,7 +61,16 @@ def check_csrf(request: Request) -> None:
         )
 
 
-def get_principal(request: Request, ctx: Ctx, s: DB) -> auth.Principal:
+def get_principal(request: Request, ctx: Ctx, tenant: Tenant, s: DB) -> auth.Principal:
+    principal = _authenticate(request, ctx, s)
+    credential = principal.api_key_id or f"user:{principal.user_id}"
+    request.state.ratelimit = ctx.request_limiter.check(
+        plan=tenant.plan, tenant_id=tenant.id, credential=credential
+    )
+    return principal
+
+
+def _authenticate(request: Request, ctx: AppContext, s: Session) -> auth.Principal:
     header = request.headers.get("authorization", "")
     if header:
         scheme, _, token = header.partition(" ")

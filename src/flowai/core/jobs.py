@@ -23,10 +23,12 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from flowai.core.db import Database, utcnow
+from flowai.core.errors import Problem
 from flowai.core.models import Job
 
 log = logging.getLogger("flowai.jobs")
@@ -53,6 +55,7 @@ class JobKind:
     max_attempts: int = 3
     backoff_base_s: float = 2.0
     backoff_cap_s: float = 300.0
+    expensive: bool = False  # counts against the plan's cap on concurrent expensive jobs
 
     def backoff(self, attempt: int) -> float:
         """Exponential with full jitter above half the step, capped."""
@@ -70,13 +73,14 @@ def job_kind(
     max_attempts: int = 3,
     backoff_base_s: float = 2.0,
     backoff_cap_s: float = 300.0,
+    expensive: bool = False,
 ) -> Callable[[Callable[[JobContext], dict[str, Any] | None]], Callable[[JobContext], dict[str, Any] | None]]:
     """Register a job function under `name` (feature packages call this in their tasks.py)."""
 
     def register(
         fn: Callable[[JobContext], dict[str, Any] | None],
     ) -> Callable[[JobContext], dict[str, Any] | None]:
-        KINDS[name] = JobKind(name, fn, time_limit_s, max_attempts, backoff_base_s, backoff_cap_s)
+        KINDS[name] = JobKind(name, fn, time_limit_s, max_attempts, backoff_base_s, backoff_cap_s, expensive)
         return fn
 
     return register
@@ -122,9 +126,12 @@ class Dispatcher(Protocol):
 class JobQueue:
     """Creates and controls jobs; hands due jobs to the dispatcher after the row is committed."""
 
-    def __init__(self, db: Database, dispatcher: Dispatcher) -> None:
+    def __init__(
+        self, db: Database, dispatcher: Dispatcher, concurrency_cap: Callable[[str], int] | None = None
+    ) -> None:
         self.db = db
         self.dispatcher = dispatcher
+        self.concurrency_cap = concurrency_cap
 
     def submit(
         self,
@@ -140,6 +147,8 @@ class JobQueue:
         spec = KINDS[kind]
         try:
             with self.db.transaction(tenant_id=tenant_id) as s:
+                if spec.expensive and self.concurrency_cap:
+                    self._check_capacity(s, tenant_id, self.concurrency_cap(tenant_id))
                 job = Job(
                     kind=kind,
                     payload=payload or {},
@@ -156,6 +165,26 @@ class JobQueue:
                 ).scalar_one()
         self.dispatcher.dispatch(job)
         return job
+
+    @staticmethod
+    def _check_capacity(s: Session, tenant_id: str, cap: int) -> None:
+        """Refuse a new expensive job while the tenant's plan allows no more at once."""
+        if s.get_bind().dialect.name == "postgresql":  # serialise concurrent submits of one tenant
+            s.execute(text("SELECT pg_advisory_xact_lock(hashtext(:t))"), {"t": tenant_id})
+        expensive = [k.name for k in KINDS.values() if k.expensive]
+        active = s.execute(
+            select(func.count())
+            .select_from(Job)
+            .where(Job.kind.in_(expensive), Job.status.in_(("queued", "running")))
+        ).scalar_one()
+        if active >= cap:
+            raise Problem(
+                429,
+                "too-many-concurrent-jobs",
+                f"Your plan runs {cap} renders/clones at a time and {active} are in progress; "
+                "wait for one to finish or cancel one.",
+                headers={"Retry-After": "30"},
+            )
 
     def cancel(self, *, tenant_id: str, job_id: str) -> Job | None:
         """Queued jobs stop at once; running ones at their next progress step."""

@@ -53,6 +53,7 @@ class RequestContextMiddleware:
                     *message["headers"],
                     (b"x-request-id", request_id.encode()),
                     *SECURITY_HEADERS,
+                    *_ratelimit_headers(state, message["headers"]),
                 ]
             await send(message)
 
@@ -114,3 +115,13 @@ async def _unknown_host(send: Any, path: str, request_id: str, headers: dict[str
         }
     )
     await send({"type": "http.response.body", "body": body})
+
+
+def _ratelimit_headers(
+    state: dict[str, Any], present: list[tuple[bytes, bytes]]
+) -> list[tuple[bytes, bytes]]:
+    """The caller's quota on every response (a 429 already carries its own)."""
+    quota = state.get("ratelimit")
+    if quota is None or any(k.lower() == b"ratelimit-limit" for k, _ in present):
+        return []
+    return [(k.lower().encode(), v.encode()) for k, v in quota.headers().items()]

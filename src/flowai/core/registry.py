@@ -7,8 +7,13 @@ from __future__ import annotations
 
 import importlib
 
-MODEL_MODULES = ["flowai.core.models", "flowai.enterprise.webhooks.models"]
-JOB_MODULES = ["flowai.core.builtin_jobs", "flowai.enterprise.webhooks.tasks"]
+MODEL_MODULES = [
+    "flowai.core.models",
+    "flowai.enterprise.models",
+    "flowai.enterprise.webhooks.models",
+    "flowai.editor.models",
+]
+JOB_MODULES = ["flowai.core.builtin_jobs", "flowai.enterprise.webhooks.tasks", "flowai.editor.tasks"]
 
 
 def import_models() -> None:

@@ -183,3 +183,68 @@ def _probe_video(
         audio_channels=audio.codec_context.channels if audio else 0,
         audio_rate=audio.codec_context.sample_rate if audio else 0,
     )
+
+
+def verify_decodes(path: Path) -> None:
+    """Decode the first frame of each stream: a file whose header parses but whose data is
+    garbage (a truncated or corrupt upload) fails here, at upload time, not in a render."""
+    try:
+        with av.open(str(path)) as container:
+            for stream in (*container.streams.video[:1], *container.streams.audio[:1]):
+                container.seek(0)
+                if next(container.decode(stream), None) is None:
+                    raise MediaError(f"{path.name}: the {stream.type} stream has no decodable frames")
+    except av.error.FFmpegError as exc:
+        raise MediaError(f"{path.name}: the media data is corrupt ({exc})") from exc
+
+
+def make_proxy(src: Path, dst: Path, *, height: int = 720) -> Path:
+    """A small H.264/AAC MP4 for smooth browser preview: at most `height` lines (never upscaled),
+    a keyframe every half second so scrubbing seeks fast, +faststart so playback starts at once."""
+    run_ffmpeg(
+        ["-y", "-i", str(src), "-map", "0:v:0", "-map", "0:a:0?",
+         "-vf", f"scale=-2:'min({height},ih)':flags=bicubic,format=yuv420p",
+         "-c:v", "libx264", "-preset", "veryfast", "-crf", "26", "-profile:v", "high",
+         "-force_key_frames", "expr:gte(t,n_forced*0.5)",
+         "-c:a", "aac", "-b:a", "128k", "-ar", "48000", "-ac", "2",
+         "-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709",
+         "-movflags", "+faststart", str(dst)]
+    )  # fmt: skip
+    return dst
+
+
+def make_thumbnails(src: Path, dst: Path, *, duration: Fraction, count: int = 10, width: int = 160) -> Path:
+    """A JPEG strip of `count` thumbnails evenly spread over the file (one image: one request)."""
+    if duration <= 0:  # a still image: one thumbnail
+        vf = f"scale={width}:-2"
+    else:
+        rate = Fraction(count) / duration
+        vf = f"fps={rate.numerator}/{rate.denominator},scale={width}:-2,tile={count}x1"
+    run_ffmpeg(["-y", "-i", str(src), "-an", "-vf", vf, "-frames:v", "1", "-q:v", "4", str(dst)])
+    return dst
+
+
+def waveform_peaks(src: Path, *, sample_rate: int = 8000, samples_per_pixel: int = 80) -> dict[str, object]:
+    """Min/max peaks of the mixed-down audio in BBC audiowaveform's JSON format (version 2,
+    8-bit), which peaks.js and similar players read directly: 100 pairs per second by default."""
+    import numpy as np
+
+    proc = run_ffmpeg(["-i", str(src), "-vn", "-ac", "1", "-ar", str(sample_rate), "-f", "f32le", "-"])
+    samples = np.frombuffer(proc.stdout, dtype="<f4")
+    n = -(-samples.size // samples_per_pixel)
+    padded = np.zeros(n * samples_per_pixel, dtype=np.float32)
+    padded[: samples.size] = samples
+    blocks = padded.reshape(n, samples_per_pixel) if n else padded.reshape(0, samples_per_pixel)
+    lo = np.clip(np.round(blocks.min(axis=1, initial=0.0) * 127), -128, 127).astype(int)
+    hi = np.clip(np.round(blocks.max(axis=1, initial=0.0) * 127), -128, 127).astype(int)
+    data = np.empty(2 * n, dtype=int)
+    data[0::2], data[1::2] = lo, hi
+    return {
+        "version": 2,
+        "channels": 1,
+        "sample_rate": sample_rate,
+        "samples_per_pixel": samples_per_pixel,
+        "bits": 8,
+        "length": int(n),
+        "data": data.tolist(),
+    }

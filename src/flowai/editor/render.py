@@ -46,7 +46,15 @@ ProgressCallback = Callable[[float, str], None]
 """Called with (percent 0-100, stage name)."""
 CancelCheck = Callable[[], bool]
 """Returns True when the render should stop."""
-Quality = Literal["standard", "lossless"]
+Quality = Literal["draft", "standard", "high", "lossless"]
+"""standard is the preset's CRF; draft is faster and smaller, high bigger; lossless is for tests and
+segment joins that must be bit-exact."""
+QUALITY_TUNING: dict[str, tuple[int, str | None]] = {
+    "draft": (6, "veryfast"),
+    "standard": (0, None),
+    "high": (-3, "slow"),
+}
+"""CRF offset and x264 preset override per quality."""
 
 
 @dataclass(frozen=True)
@@ -523,8 +531,9 @@ def plan_render(
         if quality == "lossless":
             codec += ["-preset", "ultrafast", "-qp", "0"]
         else:
-            codec += ["-profile:v", "high", "-preset", settings.x264_preset]
-            codec += ["-crf", str(settings.crf)]
+            offset, speed = QUALITY_TUNING[quality]
+            codec += ["-profile:v", "high", "-preset", speed or settings.x264_preset]
+            codec += ["-crf", str(settings.crf + offset)]
         codec += ["-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709"]
         codec += ["-color_range", "tv", "-video_track_timescale", str(canvas.fps.numerator)]
     if audio:

@@ -1,12 +1,37 @@
-"""Per-host theme endpoints the web app loads at start: JSON, CSS variables and the logo."""
+"""Tenant administration API and the per-host theme the web app loads at start."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
-from fastapi.responses import RedirectResponse
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
 
-from flowai.core.deps import Ctx, Tenant
-from flowai.enterprise import theming
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import RedirectResponse
+from sqlalchemy import select
+
+from flowai.core.auth import Principal
+from flowai.core.deps import DB, Caller, Ctx, Reader, Tenant
+from flowai.core.errors import field_error
+from flowai.core.ids import new_id
+from flowai.core.models import Tenant as TenantRow
+from flowai.core.models import TenantDomain, User
+from flowai.core.pagination import page
+from flowai.core.schemas import Page
+from flowai.core.storage import TooLarge
+from flowai.core.uploads import allowed_mime, describe_allowed, sniff
+from flowai.enterprise import domains, service, theming
+from flowai.enterprise.models import AuditEntry
+from flowai.enterprise.schemas import (
+    AuditOut,
+    BrandPatch,
+    DomainIn,
+    DomainOut,
+    MemberOut,
+    RoleIn,
+    TenantIn,
+    TenantOut,
+)
+from flowai.enterprise.webhooks import service as webhooks
 
 router = APIRouter(tags=["tenant"])
 
@@ -27,7 +52,216 @@ def logo(tenant: Tenant, ctx: Ctx) -> Response:
     if key:
         return RedirectResponse(ctx.storage.download_url(str(key)), status_code=307)
     return Response(
-        theming.default_logo_svg(tenant),
-        media_type="image/svg+xml",
-        headers={"Cache-Control": "no-cache"},
+        theming.default_logo_svg(tenant), media_type="image/svg+xml", headers={"Cache-Control": "no-cache"}
     )
+
+
+def _admin(principal: Principal) -> Principal:
+    principal.require_admin()
+    principal.require("read")
+    return principal
+
+
+def _ip(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+def tenant_out(row: TenantRow) -> TenantOut:
+    return TenantOut.model_validate(row, from_attributes=True)
+
+
+def domain_out(row: TenantDomain) -> DomainOut:
+    pending = not row.verified and row.verification_token
+    return DomainOut(
+        host=row.host,
+        kind=row.kind,
+        verified=row.verified,
+        verified_at=row.verified_at,
+        txt_record=domains.record_name(row.host) if pending else None,
+        txt_value=row.verification_token if pending else None,
+        last_checked_at=row.last_checked_at,
+        last_error=row.last_error,
+    )
+
+
+@router.get("/v1/tenant", response_model=TenantOut)
+def get_tenant(principal: Caller, tenant: Tenant, ctx: Ctx) -> TenantOut:
+    _admin(principal)
+    with ctx.db.session(system=True) as s:
+        row = s.get(TenantRow, tenant.id)
+        assert row is not None
+        return tenant_out(row)
+
+
+@router.patch("/v1/tenant", response_model=TenantOut)
+def patch_tenant(
+    body: BrandPatch, request: Request, principal: Caller, tenant: Tenant, ctx: Ctx, s: DB
+) -> TenantOut:
+    """Change the brand; text colours under WCAG AA contrast are refused with the ratio."""
+    _admin(principal)
+    changes = body.model_dump(exclude_unset=True)
+    row = service.update_brand(ctx.db, tenant_id=tenant.id, changes=changes)
+    service.audit(s, actor_id=principal.user_id, action="tenant.brand.updated", data=changes, ip=_ip(request))
+    ctx.tenants.invalidate()
+    return tenant_out(row)
+
+
+@router.put("/v1/tenant/logo", response_model=TenantOut)
+async def put_logo(request: Request, principal: Caller, tenant: Tenant, ctx: Ctx, s: DB) -> TenantOut:
+    """The raw image as the body (PNG, JPEG, WebP, GIF; checked by content)."""
+    _admin(principal)
+    key = f"t/{tenant.id}/brand/{new_id()}/logo"
+
+    async def body() -> AsyncIterator[bytes]:
+        async for chunk in request.stream():
+            if chunk:
+                yield chunk
+
+    try:
+        stored = await ctx.storage.save_stream(key, body(), 2 * 1024 * 1024)
+    except TooLarge as exc:
+        raise field_error(413, "too-large", "body", "logos are limited to 2 MiB") from exc
+    if not allowed_mime("image", sniff(stored.head)):
+        ctx.storage.delete(key)
+        raise field_error(
+            415, "unsupported-media", "body", f"a logo must be one of {describe_allowed('image')}"
+        )
+    row = service.update_brand(ctx.db, tenant_id=tenant.id, changes={"logo_key": key})
+    service.audit(s, actor_id=principal.user_id, action="tenant.logo.updated", target=key, ip=_ip(request))
+    ctx.tenants.invalidate()
+    return tenant_out(row)
+
+
+@router.get("/v1/tenant/domains", response_model=list[DomainOut])
+def get_domains(principal: Caller, tenant: Tenant, ctx: Ctx) -> list[DomainOut]:
+    _admin(principal)
+    return [domain_out(d) for d in service.list_domains(ctx.db, tenant_id=tenant.id)]
+
+
+@router.post("/v1/tenant/domains", response_model=DomainOut, status_code=201)
+def add_domain(
+    body: DomainIn, request: Request, principal: Caller, tenant: Tenant, ctx: Ctx, s: DB
+) -> DomainOut:
+    """Claim a custom domain; it serves the workspace once its TXT record verifies."""
+    _admin(principal)
+    row = service.add_domain(ctx.db, tenant_id=tenant.id, host=body.host)
+    service.audit(
+        s, actor_id=principal.user_id, action="tenant.domain.added", target=row.host, ip=_ip(request)
+    )
+    return domain_out(row)
+
+
+@router.post("/v1/tenant/domains/{host}/verify", response_model=DomainOut)
+def verify_domain(
+    host: str, request: Request, principal: Caller, tenant: Tenant, ctx: Ctx, s: DB
+) -> DomainOut:
+    _admin(principal)
+    row = service.verify_domain(ctx.db, tenant_id=tenant.id, host=host, dns_server=ctx.settings.dns_resolver)
+    if row.verified:
+        service.audit(
+            s, actor_id=principal.user_id, action="tenant.domain.verified", target=row.host, ip=_ip(request)
+        )
+        ctx.tenants.invalidate()
+        webhooks.emit(s, tenant.id, "tenant.domain.verified", {"host": row.host}, jobs=ctx.jobs)
+    return domain_out(row)
+
+
+@router.delete("/v1/tenant/domains/{host}", status_code=204)
+def delete_domain(
+    host: str, request: Request, principal: Caller, tenant: Tenant, ctx: Ctx, s: DB
+) -> Response:
+    _admin(principal)
+    service.remove_domain(ctx.db, tenant_id=tenant.id, host=host)
+    service.audit(s, actor_id=principal.user_id, action="tenant.domain.removed", target=host, ip=_ip(request))
+    ctx.tenants.invalidate()
+    return Response(status_code=204)
+
+
+@router.get("/v1/tenant/users", response_model=Page[MemberOut])
+def members(
+    principal: Caller, s: DB, limit: Annotated[int, Query(ge=1, le=200)] = 100, cursor: str | None = None
+) -> Page[MemberOut]:
+    _admin(principal)
+    rows, nxt = page(s, select(User), User.id, limit=limit, cursor=cursor)
+    return Page(items=[_member(u) for u in rows], next_cursor=nxt)
+
+
+def _member(u: User) -> MemberOut:
+    return MemberOut(
+        id=u.id,
+        email=u.email,
+        display_name=u.profile.display_name,
+        role=u.role,
+        created_at=u.created_at,
+        last_login_at=u.last_login_at,
+    )
+
+
+@router.patch("/v1/tenant/users/{user_id}", response_model=MemberOut)
+def set_role(user_id: str, body: RoleIn, request: Request, principal: Caller, s: DB) -> MemberOut:
+    _admin(principal)
+    user = service.set_role(s, user_id=user_id, role=body.role, actor_id=principal.user_id)
+    service.audit(
+        s,
+        actor_id=principal.user_id,
+        action="tenant.user.role",
+        target=user.id,
+        data={"role": body.role},
+        ip=_ip(request),
+    )
+    return _member(user)
+
+
+@router.get("/v1/tenant/audit", response_model=Page[AuditOut])
+def audit_log(
+    principal: Caller, s: DB, limit: Annotated[int, Query(ge=1, le=200)] = 50, cursor: str | None = None
+) -> Page[AuditOut]:
+    _admin(principal)
+    rows, nxt = page(s, select(AuditEntry), AuditEntry.id, limit=limit, cursor=cursor)
+    return Page(items=[AuditOut.model_validate(r, from_attributes=True) for r in rows], next_cursor=nxt)
+
+
+@router.get("/v1/tenant/usage")
+def usage(principal: Caller, s: DB) -> dict[str, Any]:
+    _admin(principal)
+    return service.usage(s)
+
+
+# --- platform administration: the owners and admins of the default `flowai` workspace -------
+
+
+def _platform_admin(principal: Principal, tenant: Tenant) -> None:
+    principal.require_admin()
+    if tenant.slug != "flowai":
+        raise field_error(
+            403, "platform-only", "host", "tenants are managed from the platform's own workspace"
+        )
+
+
+@router.get("/v1/platform/tenants", response_model=list[TenantOut])
+def list_tenants(principal: Reader, tenant: Tenant, ctx: Ctx) -> list[TenantOut]:
+    _platform_admin(principal, tenant)
+    with ctx.db.session(system=True) as s:
+        return [tenant_out(t) for t in s.execute(select(TenantRow).order_by(TenantRow.slug)).scalars()]
+
+
+@router.post("/v1/platform/tenants", response_model=TenantOut, status_code=201)
+def create_tenant(
+    body: TenantIn, request: Request, principal: Caller, tenant: Tenant, ctx: Ctx, s: DB
+) -> TenantOut:
+    """Provision a tenant: `<slug>.<FLOWAI_BASE_DOMAIN>` serves it at once; optionally its first owner."""
+    _platform_admin(principal, tenant)
+    row = service.create_with_owner(
+        ctx.db,
+        slug=body.slug,
+        name=body.name,
+        base_domain=ctx.settings.base_domain,
+        plan=body.plan,
+        owner_email=body.owner_email,
+        owner_password=body.owner_password,
+    )
+    service.audit(
+        s, actor_id=principal.user_id, action="platform.tenant.created", target=row.slug, ip=_ip(request)
+    )
+    ctx.tenants.invalidate()
+    return tenant_out(row)

@@ -1,9 +1,19 @@
 """Alembic environment: the same migrations on SQLite (batch mode) and PostgreSQL."""
 
+from typing import Any
+
 from alembic import context
 
-from flowai.core.db import Base
+from flowai.core.db import Base, UTCDateTime
 from flowai.core.registry import import_models
+
+
+def render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
+    """Autogenerate writes our UTC datetime type as the plain SQL type it stores as."""
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
 
 import_models()
 config = context.config
@@ -13,6 +23,7 @@ context.configure(
     target_metadata=Base.metadata,
     render_as_batch=connection.dialect.name == "sqlite",
     compare_type=True,
+    render_item=render_item,
 )
 with context.begin_transaction():
     context.run_migrations()

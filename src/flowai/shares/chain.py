@@ -295,16 +295,21 @@ class ChainClient:
         return int(estimate * (100 + self.gas_margin_percent) // 100)
 
     def fee_fields(self) -> dict[str, int]:
-        """EIP-1559 fee caps when the chain has a base fee, else a legacy gas price."""
+        """EIP-1559 fee caps when the chain has a base fee, else a legacy gas price. Never
+        below the node's `eth_gasPrice`: gateways such as Flow EVM's enforce a minimum price
+        while reporting a zero base fee."""
         block = self.with_retries(lambda: self.w3.eth.get_block("latest"))
+        price = int(self.with_retries(lambda: self.w3.eth.gas_price))
         base_fee = block.get("baseFeePerGas")
         if base_fee is None:
-            return {"gasPrice": int(self.with_retries(lambda: self.w3.eth.gas_price))}
+            return {"gasPrice": price}
+        base = int(base_fee)
         try:
-            tip = int(self.with_retries(lambda: self.w3.eth.max_priority_fee))
+            suggested = int(self.with_retries(lambda: self.w3.eth.max_priority_fee))
         except Web3RPCError:
-            tip = 0
-        return {"maxFeePerGas": 2 * int(base_fee) + tip, "maxPriorityFeePerGas": tip}
+            suggested = 0
+        tip = max(suggested, price - base, 0)
+        return {"maxFeePerGas": max(2 * base + tip, price), "maxPriorityFeePerGas": tip}
 
     def _sender_lock(self, sender: str) -> threading.Lock:
         with self._nonce_guard:

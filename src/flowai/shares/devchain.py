@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 import os
 import platform
+import re
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -38,6 +38,9 @@ _PLATFORM_PACKAGES = {
 }
 
 
+_LISTENING = re.compile(r"Listening on (\S+:\d+)")
+
+
 class DevChainError(RuntimeError):
     """anvil is missing, did not start, or did not become ready in time."""
 
@@ -53,14 +56,6 @@ def anvil_binary() -> Path | None:
     exe = "anvil.exe" if platform.system() == "Windows" else "anvil"
     path = CONTRACTS_DIR / "node_modules" / "@foundry-rs" / package / "bin" / exe
     return path if path.is_file() else None
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    """A TCP port that was free a moment ago (the OS picks it)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @dataclass(frozen=True)
@@ -82,7 +77,7 @@ class DevChain:
     log_path: Path = field(repr=False)
 
     def stop(self, timeout: float = 10.0) -> None:
-        """Terminate anvil and wait for it to exit."""
+        """Terminate anvil, wait for it to exit and remove its temporary folder."""
         if self.process.poll() is None:
             self.process.terminate()
             try:
@@ -90,6 +85,7 @@ class DevChain:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(timeout=timeout)
+        shutil.rmtree(self.log_path.parent, ignore_errors=True)
 
     @property
     def running(self) -> bool:
@@ -113,40 +109,25 @@ def _accounts_from(config_path: Path) -> list[DevAccount]:
 
 def start(
     *,
-    attempts: int = 3,
-    **kwargs: Any,
-) -> DevChain:
-    """Start anvil (see `_start_once`); with no fixed port, retry on a fresh port if the one
-    picked was taken between choosing it and anvil binding it."""
-    if kwargs.get("port") is not None:
-        attempts = 1
-    for attempt in range(1, attempts + 1):
-        try:
-            return _start_once(**kwargs)
-        except DevChainError as exc:
-            if attempt == attempts or "exited" not in str(exc):
-                raise
-    raise AssertionError("unreachable")
-
-
-def _start_once(
-    *,
     chain_id: int = FLOW_EVM_TESTNET_CHAIN_ID,
     host: str = "127.0.0.1",
-    port: int | None = None,
+    port: int = 0,
     accounts: int = 10,
     balance_ether: int = 10_000,
     ready_timeout: float = 30.0,
     extra_args: list[str] | None = None,
 ) -> DevChain:
-    """Start anvil and return once it answers `eth_chainId` with `chain_id`."""
+    """Start anvil and return once it answers `eth_chainId` with `chain_id`.
+
+    With `port=0` anvil binds a free port itself and logs it ("Listening on host:port"), so
+    there is no window in which another process could take a port chosen for it.
+    """
     binary = anvil_binary()
     if binary is None:
         raise DevChainError("anvil binary not found: run `make deps` (npm ci in shares/contracts)")
     workdir = Path(tempfile.mkdtemp(prefix="flowai-anvil-"))
     config_path = workdir / "accounts.json"
     log_path = workdir / "anvil.log"
-    port = port or free_port(host)
     args = [
         str(binary),
         "--host", host,
@@ -160,34 +141,38 @@ def _start_once(
     ]  # fmt: skip
     with log_path.open("wb") as log:
         process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, cwd=workdir)
-    url = f"http://{host}:{port}"
-    deadline = time.monotonic() + ready_timeout
+    chain = DevChain(rpc_url="", chain_id=chain_id, accounts=[], process=process, log_path=log_path)
+    try:
+        chain.rpc_url = _wait_until_ready(chain, config_path, time.monotonic() + ready_timeout)
+        chain.accounts = _accounts_from(config_path)
+    except BaseException:
+        chain.stop()
+        raise
+    return chain
+
+
+def _wait_until_ready(chain: DevChain, config_path: Path, deadline: float) -> str:
+    """Poll anvil's log for its address, then `eth_chainId` until it answers; returns the URL."""
+    url = ""
     with httpx.Client(timeout=2.0) as client:
         while True:
-            if process.poll() is not None:
-                log_text = log_path.read_text()
-                raise DevChainError(f"anvil exited with {process.returncode}: {log_text}")
-            try:
-                answered = _rpc(client, url, "eth_chainId")
-                if int(str(answered), 16) != chain_id:
-                    process.terminate()
-                    raise DevChainError(f"port {port} answers chain id {answered}, not {chain_id}")
-                if config_path.is_file() and config_path.stat().st_size > 0:
-                    break
-            except (httpx.TransportError, httpx.HTTPStatusError):
-                pass
+            log_text = chain.log_path.read_text(errors="replace")
+            if not chain.running:
+                raise DevChainError(f"anvil exited with {chain.process.returncode}: {log_text}")
+            if not url and (found := _LISTENING.search(log_text)):
+                url = f"http://{found.group(1)}"
+            if url and config_path.is_file() and config_path.stat().st_size > 0:
+                try:
+                    answered = int(str(_rpc(client, url, "eth_chainId")), 16)
+                except (httpx.TransportError, httpx.HTTPStatusError):
+                    answered = None
+                if answered is not None:
+                    if answered != chain.chain_id:
+                        raise DevChainError(f"{url} answers chain id {answered}")
+                    return url
             if time.monotonic() > deadline:
-                process.kill()
-                log_text = log_path.read_text()
-                raise DevChainError(f"anvil not ready after {ready_timeout}s: {log_text}")
+                raise DevChainError(f"anvil not ready in time: {log_text}")
             time.sleep(0.05)  # poll interval, not a wait for readiness
-    return DevChain(
-        rpc_url=url,
-        chain_id=chain_id,
-        accounts=_accounts_from(config_path),
-        process=process,
-        log_path=log_path,
-    )
 
 
 @contextmanager
@@ -198,4 +183,3 @@ def running(**kwargs: Any) -> Iterator[DevChain]:
         yield chain
     finally:
         chain.stop()
-        shutil.rmtree(chain.log_path.parent, ignore_errors=True)

@@ -6,13 +6,13 @@ from collections.abc import Callable
 
 import pytest
 from fastapi.testclient import TestClient
+from flowai_testkit import signup
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from flowai.app import create_app
 from flowai.core.context import AppContext
 from flowai.core.rls import tenant_tables
-from flowai_testkit import signup
 
 pytestmark = pytest.mark.postgres
 
@@ -70,14 +70,13 @@ def test_raw_sql_as_app_role_sees_only_the_bound_tenant(
             == 0
         )
         # writing a row for another tenant is refused by the policy's WITH CHECK
-        with pytest.raises(DBAPIError, match="row-level security"):
-            with conn.begin_nested():
-                conn.execute(
-                    text(
-                        "INSERT INTO users (id, tenant_id, email, role, is_active, created_at) VALUES ('x', :a, 'x@x.co', 'member', true, now())"
-                    ),
-                    {"a": tenant_a},
-                )
+        with pytest.raises(DBAPIError, match="row-level security"), conn.begin_nested():
+            conn.execute(
+                text(
+                    "INSERT INTO users (id, tenant_id, email, role, is_active, created_at) VALUES ('x', :a, 'x@x.co', 'member', true, now())"
+                ),
+                {"a": tenant_a},
+            )
     # the binding was transaction-local: the next transaction on a pooled connection sees nothing
     with engine.begin() as conn:
         assert conn.execute(text("SELECT count(*) FROM users")).scalar() == 0

@@ -68,7 +68,9 @@ class Evm:
     @staticmethod
     def revert_of(exc: boa.BoaError) -> tuple[str, tuple[Any, ...]] | None:
         """The custom error (name, args) a call reverted with."""
-        return ERRORS.decode(bytes(exc.call_trace.computation.output))
+        output: bytes = bytes(exc.call_trace.computation.output)
+        decoded: tuple[str, tuple[Any, ...]] | None = ERRORS.decode(output)
+        return decoded
 
     @staticmethod
     @contextmanager

@@ -59,7 +59,7 @@ class VaultModel(RuleBasedStateMachine):
         self.accomplice = deployment.holders[4]
         self.attacker = self.evm.deploy("ReentrantClaimer", self.vault.address, sender=self.funder)
         self.attacker.setAccomplice(self.accomplice, sender=self.funder)
-        self.accounts = [*self.eoas, str(self.attacker.address)]
+        self.accounts: list[str] = [*self.eoas, str(self.attacker.address)]
         self.creator = deployment.creator
         self.nft_owner: str | None = None
         self.redeemed = False  # one redeem per example leaves room for everything else
@@ -267,8 +267,12 @@ class VaultModel(RuleBasedStateMachine):
 
 @pytest.mark.slow
 def test_vault_matches_integer_model(deployment: Any) -> None:
+    class OnDeployment(VaultModel):
+        def __init__(self) -> None:
+            super().__init__(deployment)
+
     run_state_machine_as_test(
-        lambda: VaultModel(deployment),
+        OnDeployment,
         settings=settings(
             max_examples=EXAMPLES,
             stateful_step_count=STEPS,

@@ -161,13 +161,16 @@ async function send(
   csrf: string | null,
 ): Promise<Response> {
   const headers: Record<string, string> = { Accept: "application/json, application/problem+json" };
-  if (options.body !== undefined) headers["Content-Type"] = "application/json";
+  // A Blob (a File from an <input type=file>) goes as the raw body with its own type (uploads).
+  const raw = typeof Blob !== "undefined" && options.body instanceof Blob ? options.body : null;
+  if (raw) headers["Content-Type"] = raw.type || "application/octet-stream";
+  else if (options.body !== undefined) headers["Content-Type"] = "application/json";
   if (csrf) headers[CSRF_HEADER] = csrf;
   try {
     return await fetch(path, {
       method,
       headers,
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      body: raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
       credentials: "same-origin",
       signal: options.signal,
     });

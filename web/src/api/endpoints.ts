@@ -1,12 +1,25 @@
 import { api } from "./client";
 import type {
   ApiKey,
+  AuditEntry,
   CreateApiKeyRequest,
   CreatedApiKey,
+  CreatedWebhookEndpoint,
+  Domain,
   Job,
+  Member,
   Page,
+  Tenant,
+  TenantPatch,
   TenantTheme,
+  Usage,
   User,
+  WebhookDelivery,
+  WebhookDeliveryDetail,
+  WebhookEndpoint,
+  WebhookEndpointIn,
+  WebhookEndpointPatch,
+  WebhookSecret,
 } from "./types";
 
 export const getMe = (signal?: AbortSignal) =>
@@ -27,3 +40,56 @@ export const listApiKeys = (signal?: AbortSignal) => api.get<Page<ApiKey>>("/v1/
 export const createApiKey = (body: CreateApiKeyRequest) =>
   api.post<CreatedApiKey>("/v1/apikeys", body);
 export const revokeApiKey = (id: string) => api.delete(`/v1/apikeys/${encodeURIComponent(id)}`);
+
+// --- tenant administration (admins and owners) -------------------------------------------
+
+const enc = encodeURIComponent;
+
+export const getTenant = (signal?: AbortSignal) => api.get<Tenant>("/v1/tenant", { signal });
+export const updateTenant = (body: TenantPatch) => api.patch<Tenant>("/v1/tenant", body);
+/** The raw image as the body (PNG, JPEG, WebP or GIF, at most 2 MiB). */
+export const uploadLogo = (file: Blob) => api.put<Tenant>("/v1/tenant/logo", file);
+
+export const listDomains = (signal?: AbortSignal) => api.get<Domain[]>("/v1/tenant/domains", { signal });
+export const addDomain = (host: string) => api.post<Domain>("/v1/tenant/domains", { host });
+export const verifyDomain = (host: string) => api.post<Domain>(`/v1/tenant/domains/${enc(host)}/verify`);
+export const removeDomain = (host: string) => api.delete(`/v1/tenant/domains/${enc(host)}`);
+
+export const listMembers = (cursor?: string | null, signal?: AbortSignal) =>
+  api.get<Page<Member>>(`/v1/tenant/users?limit=100${cursor ? `&cursor=${enc(cursor)}` : ""}`, { signal });
+export const setMemberRole = (id: string, role: string) =>
+  api.patch<Member>(`/v1/tenant/users/${enc(id)}`, { role });
+
+export const AUDIT_PAGE = 50;
+export const listAudit = (cursor?: string | null, signal?: AbortSignal) =>
+  api.get<Page<AuditEntry>>(`/v1/tenant/audit?limit=${AUDIT_PAGE}${cursor ? `&cursor=${enc(cursor)}` : ""}`, {
+    signal,
+  });
+
+export const getUsage = (signal?: AbortSignal) => api.get<Usage>("/v1/tenant/usage", { signal });
+
+// --- webhooks (admins and owners, scope webhooks:manage) -----------------------------------
+
+export const listWebhookEventTypes = (signal?: AbortSignal) =>
+  api.get<{ type: string }[]>("/v1/webhooks/event-types", { signal });
+export const listWebhookEndpoints = (signal?: AbortSignal) =>
+  api.get<Page<WebhookEndpoint>>("/v1/webhooks/endpoints?limit=100", { signal });
+export const createWebhookEndpoint = (body: WebhookEndpointIn) =>
+  api.post<CreatedWebhookEndpoint>("/v1/webhooks/endpoints", body);
+export const updateWebhookEndpoint = (id: string, body: WebhookEndpointPatch) =>
+  api.patch<WebhookEndpoint>(`/v1/webhooks/endpoints/${enc(id)}`, body);
+export const deleteWebhookEndpoint = (id: string) => api.delete(`/v1/webhooks/endpoints/${enc(id)}`);
+export const rotateWebhookSecret = (id: string, overlapSeconds = 86400) =>
+  api.post<WebhookSecret>(`/v1/webhooks/endpoints/${enc(id)}/rotate-secret`, { overlap_seconds: overlapSeconds });
+export const sendWebhookTest = (id: string) =>
+  api.post<WebhookDelivery>(`/v1/webhooks/endpoints/${enc(id)}/test`);
+export const DELIVERY_PAGE = 20;
+export const listWebhookDeliveries = (id: string, cursor?: string | null, signal?: AbortSignal) =>
+  api.get<Page<WebhookDelivery>>(
+    `/v1/webhooks/endpoints/${enc(id)}/deliveries?limit=${DELIVERY_PAGE}${cursor ? `&cursor=${enc(cursor)}` : ""}`,
+    { signal },
+  );
+export const getWebhookDelivery = (id: string, signal?: AbortSignal) =>
+  api.get<WebhookDeliveryDetail>(`/v1/webhooks/deliveries/${enc(id)}`, { signal });
+export const replayWebhookDelivery = (id: string) =>
+  api.post<WebhookDelivery>(`/v1/webhooks/deliveries/${enc(id)}/replay`);

@@ -10,6 +10,8 @@ export interface User {
   email: string;
   display_name: string;
   avatar_url: string | null;
+  /** "member" | "admin" | "owner" (older servers may leave it out). */
+  role?: Role;
   tenant: TenantRef;
   created_at: string;
 }
@@ -27,6 +29,8 @@ export interface TenantTheme {
     muted: string;
   };
   font_family: string;
+  /** Premium features the tenant's users see; missing means all of them. */
+  features?: Feature[];
 }
 
 export type JobStatus = "queued" | "running" | "succeeded" | "failed" | "cancelled" | (string & {});
@@ -77,4 +81,150 @@ export interface CreateApiKeyRequest {
   name: string;
   scopes: string[];
   expires_in_days?: number | null;
+}
+
+export const ROLES = ["member", "admin", "owner"] as const;
+export type Role = (typeof ROLES)[number] | (string & {});
+
+export const FEATURES = ["voice", "editor", "shares", "admin"] as const;
+export type Feature = (typeof FEATURES)[number] | (string & {});
+
+export const COLOR_NAMES = ["primary", "secondary", "background", "surface", "text", "muted"] as const;
+export type ColorName = (typeof COLOR_NAMES)[number];
+export type BrandColors = Record<ColorName, string>;
+
+/** GET/PATCH /v1/tenant (tenant admins only). */
+export interface Tenant {
+  id: string;
+  slug: string;
+  name: string;
+  plan: string;
+  brand: {
+    colors?: Partial<BrandColors>;
+    font_family?: string;
+    logo_key?: string | null;
+  };
+  features: Feature[];
+  created_at: string;
+}
+
+export interface TenantPatch {
+  name?: string;
+  colors?: Partial<BrandColors>;
+  font_family?: string;
+  features?: Feature[];
+}
+
+export interface Domain {
+  host: string;
+  kind: "subdomain" | "custom" | (string & {});
+  verified: boolean;
+  verified_at: string | null;
+  /** While pending: create a TXT record with this name… */
+  txt_record: string | null;
+  /** …holding this value, then verify. */
+  txt_value: string | null;
+  last_checked_at: string | null;
+  last_error: string | null;
+}
+
+export interface Member {
+  id: string;
+  email: string;
+  display_name: string;
+  role: Role;
+  created_at: string;
+  last_login_at: string | null;
+}
+
+export interface AuditEntry {
+  id: string;
+  actor_id: string | null;
+  action: string;
+  target: string | null;
+  data: Record<string, unknown>;
+  ip: string | null;
+  created_at: string;
+}
+
+export interface Usage {
+  users: number;
+  jobs: Record<string, number>;
+  storage_bytes: number;
+  files: number;
+}
+
+export type WebhookFormat = "standard" | "slack";
+
+export interface WebhookEndpoint {
+  id: string;
+  url: string;
+  description: string;
+  /** Empty: every event type. */
+  event_types: string[];
+  format: WebhookFormat | (string & {});
+  enabled: boolean;
+  disabled_reason: string | null;
+  disabled_at: string | null;
+  failing_since: string | null;
+  previous_secret_expires_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface CreatedWebhookEndpoint extends WebhookEndpoint {
+  /** The signing secret `whsec_…`. */
+  secret: string;
+}
+
+export interface WebhookEndpointIn {
+  url: string;
+  description?: string;
+  event_types: string[];
+  /** null: slack for hooks.slack.com, else standard. */
+  format?: WebhookFormat | null;
+}
+
+export interface WebhookEndpointPatch {
+  url?: string;
+  description?: string;
+  event_types?: string[];
+  format?: WebhookFormat;
+  enabled?: boolean;
+}
+
+export interface WebhookSecret {
+  secret: string;
+  previous_secret_expires_at: string | null;
+}
+
+export interface WebhookDelivery {
+  id: string;
+  /** The webhook-id header the receiver saw. */
+  event_id: string;
+  event_type: string;
+  endpoint_id: string;
+  status: "pending" | "succeeded" | "failed" | (string & {});
+  attempts: number;
+  next_attempt_at: string | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  replay_of: string | null;
+  created_at: string;
+  finished_at: string | null;
+}
+
+export interface WebhookAttempt {
+  attempt: number;
+  status_code: number | null;
+  /** The first 1000 characters of the receiver's response. */
+  response_body: string | null;
+  error: string | null;
+  duration_ms: number;
+  next_attempt_at: string | null;
+  created_at: string;
+}
+
+export interface WebhookDeliveryDetail extends WebhookDelivery {
+  log: WebhookAttempt[];
 }

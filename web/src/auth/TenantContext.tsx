@@ -1,26 +1,46 @@
-import { createContext, useContext, useEffect, useState } from "react";
+import { createContext, useCallback, useContext, useEffect, useMemo, useState } from "react";
 import type { ReactNode } from "react";
 import { getTenantTheme } from "../api/endpoints";
 import type { TenantTheme } from "../api/types";
 
 /**
  * The tenant of this Host (GET /v1/tenant/theme). Colours, font and logo already arrive as CSS
- * variables through /theme.css; this gives the tenant's name for the logo label and the title.
+ * variables through /theme.css; this gives the tenant's name for the logo label and the title,
+ * and the premium features its users see.
  */
-const TenantContext = createContext<TenantTheme | null>(null);
+interface TenantContextValue {
+  theme: TenantTheme | null;
+  /** Fetch the theme again (after an admin changed the brand). */
+  reload(): Promise<void>;
+}
+
+const TenantContext = createContext<TenantContextValue>({ theme: null, reload: async () => {} });
 
 export function TenantProvider({ children }: { children: ReactNode }) {
   const [theme, setTheme] = useState<TenantTheme | null>(null);
+
+  const reload = useCallback(async (signal?: AbortSignal) => {
+    try {
+      setTheme(await getTenantTheme(signal));
+    } catch {
+      /* the shell still works with the user's tenant name or the product name */
+    }
+  }, []);
+
   useEffect(() => {
     const controller = new AbortController();
-    getTenantTheme(controller.signal).then(setTheme, () => {
-      /* the shell still works with the user's tenant name or the product name */
-    });
+    void reload(controller.signal);
     return () => controller.abort();
-  }, []);
-  return <TenantContext.Provider value={theme}>{children}</TenantContext.Provider>;
+  }, [reload]);
+
+  const value = useMemo(() => ({ theme, reload: () => reload() }), [theme, reload]);
+  return <TenantContext.Provider value={value}>{children}</TenantContext.Provider>;
 }
 
 export function useTenantTheme(): TenantTheme | null {
-  return useContext(TenantContext);
+  return useContext(TenantContext).theme;
+}
+
+export function useReloadTenantTheme(): () => Promise<void> {
+  return useContext(TenantContext).reload;
 }

@@ -1,16 +1,18 @@
 import { useState } from "react";
 import { NavLink, Outlet, useNavigate } from "react-router";
 import { useAuth } from "../auth/AuthContext";
+import { useFeatureVisible } from "../auth/useFeatures";
 import { Button } from "./Button";
 import { FilmIcon, HomeIcon, LogoutIcon, MicIcon, PieIcon, ShieldIcon } from "./Icons";
 import { Logo } from "./Logo";
 
+/** `feature`: hidden when the tenant switched that feature off (GET /v1/tenant/theme). */
 export const NAV_ITEMS = [
-  { to: "/dashboard", label: "Dashboard", icon: HomeIcon },
-  { to: "/voice", label: "Voice", icon: MicIcon },
-  { to: "/editor", label: "Editor", icon: FilmIcon },
-  { to: "/shares", label: "Shares", icon: PieIcon },
-  { to: "/admin", label: "Admin", icon: ShieldIcon },
+  { to: "/dashboard", label: "Dashboard", icon: HomeIcon, feature: null },
+  { to: "/voice", label: "Voice", icon: MicIcon, feature: "voice" },
+  { to: "/editor", label: "Editor", icon: FilmIcon, feature: "editor" },
+  { to: "/shares", label: "Shares", icon: PieIcon, feature: "shares" },
+  { to: "/admin", label: "Admin", icon: ShieldIcon, feature: "admin" },
 ] as const;
 
 function initials(name: string): string {
@@ -21,6 +23,7 @@ function initials(name: string): string {
 /** The signed-in app frame: side navigation, a header with the user and logout, the page. */
 export function Shell() {
   const { user, logout } = useAuth();
+  const visible = useFeatureVisible();
   const navigate = useNavigate();
   const [leaving, setLeaving] = useState(false);
 
@@ -48,7 +51,7 @@ export function Shell() {
             <Logo />
           </div>
           <nav aria-label="Main" className="mt-8 flex flex-1 flex-col gap-1">
-            {NAV_ITEMS.map(({ to, label, icon: IconC }) => (
+            {NAV_ITEMS.filter((item) => item.feature === null || visible(item.feature)).map(({ to, label, icon: IconC }) => (
               <NavLink
                 key={to}
                 to={to}

@@ -5,6 +5,8 @@ export interface Call {
   path: string;
   headers: Headers;
   body: unknown;
+  /** The body as sent when it is not JSON (a Blob for uploads). */
+  raw: BodyInit | null | undefined;
   credentials: RequestCredentials | undefined;
 }
 
@@ -44,6 +46,7 @@ export function fakeApi(routes: Record<string, Handler>) {
       path,
       headers: new Headers(init.headers),
       body: typeof init.body === "string" ? JSON.parse(init.body) : undefined,
+      raw: init.body,
       credentials: init.credentials,
     };
     calls.push(call);

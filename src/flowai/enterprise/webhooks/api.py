@@ -123,7 +123,7 @@ def rotate_secret(endpoint_id: str, body: RotateIn, _: Manager, s: DB) -> Secret
 
 
 @router.post("/endpoints/{endpoint_id}/test", status_code=202, response_model=DeliveryOut)
-def send_test(endpoint_id: str, principal: Manager, s: DB, ctx: Ctx, response: Response) -> DeliveryOut:
+def send_test(endpoint_id: str, _: Manager, s: DB, ctx: Ctx, response: Response) -> DeliveryOut:
     """Send a `webhook.test` event to this endpoint alone."""
     endpoint = service.get_endpoint(s, endpoint_id=endpoint_id)
     delivery = service.send_test(s, endpoint=endpoint, jobs=ctx.jobs)

@@ -68,7 +68,9 @@ function compile(sources, hash) {
     settings: {
       evmVersion: EVM_VERSION,
       optimizer: OPTIMIZER,
-      outputSelection: { "*": { "*": ["abi", "evm.bytecode.object", "evm.deployedBytecode.object"] } },
+      outputSelection: {
+        "*": { "*": ["abi", "evm.bytecode.object", "evm.deployedBytecode.object", "userdoc", "devdoc"] },
+      },
     },
   };
   const started = Date.now();
@@ -96,6 +98,8 @@ function compile(sources, hash) {
         abi: artifact.abi,
         bytecode: `0x${artifact.evm.bytecode.object}`,
         deployedBytecode: `0x${artifact.evm.deployedBytecode.object}`,
+        userdoc: artifact.userdoc,
+        devdoc: artifact.devdoc,
         compiler: { solc: solc.version(), evmVersion: EVM_VERSION, optimizer: OPTIMIZER },
       };
       writeFileSync(join(BUILD, `${contractName}.json`), `${JSON.stringify(record, null, 2)}\n`);

@@ -39,6 +39,11 @@ BASE_CORPUS = (
 )
 
 
+#: Seconds of base speech converted per candidate warp, and the candidates tried first.
+PROBE_SECONDS = 8.0
+COARSE_WARPS = (0.9, 1.0, 1.1, 1.2)
+
+
 class ProfileStore(Protocol):
     """Where local voice profiles live (object storage in the service, a folder in the CLI)."""
 
@@ -121,10 +126,37 @@ class LocalEngine:
         return base_voice().say(text)
 
     def make_profile(self, sample: Audio) -> dict[str, Any]:
-        """Analyse a (validated) speech sample into a voice profile."""
+        """Analyse a (validated) speech sample into a voice profile.
+
+        The formant warp is chosen by analysis-by-synthesis: convert a few seconds of base
+        speech at candidate warps and keep the one the speaker encoder finds closest to the
+        sample. Fitting average spectra alone confuses formant shifts with microphone tilt.
+        """
+        from flowai.voice.scoring import cosine, speaker_encoder
+
         voice = base_voice()
         target = world.analyse(sample, voice.sample_rate)
-        return world.build_profile(target, base_frames(), base_voice=BASE_VOICE)
+        source = base_frames()
+        probe = world.head(source, PROBE_SECONDS)
+        encoder = speaker_encoder()
+        wanted = encoder.embed(sample)
+        scores: dict[float, float] = {}
+
+        def profile_at(warp: float) -> dict[str, Any]:
+            return world.build_profile(target, source, base_voice=BASE_VOICE, formant_warp=warp)
+
+        def score(warp: float) -> float:
+            warp = round(warp, 3)
+            if warp not in scores:
+                converted = world.convert(probe, profile_at(warp))
+                scores[warp] = cosine(encoder.embed(converted), wanted)
+            return scores[warp]
+
+        best = max(COARSE_WARPS, key=score)
+        best = max((best - 0.05, best, best + 0.05), key=score)
+        profile = profile_at(best)
+        profile["probe_similarity"] = round(scores[round(best, 3)], 4)
+        return profile
 
     def create_voice(
         self,

@@ -61,6 +61,12 @@ def warp_envelope(sp: F64, factor: float) -> F64:
     return np.ascontiguousarray(sp[..., lo] * (1 - w) + sp[..., hi] * w)
 
 
+def head(frames: Frames, seconds: float) -> Frames:
+    """The first ``seconds`` of analysed frames (a cheap probe for choosing parameters)."""
+    n = int(seconds * 1000 / FRAME_PERIOD_MS)
+    return Frames(frames.f0[:n], frames.sp[:n], frames.ap[:n], frames.sample_rate)
+
+
 def _mcep(sp: F64, sample_rate: int) -> F64:
     return np.asarray(pyworld.code_spectral_envelope(sp, sample_rate, MCEP_DIMS), dtype=np.float64)
 
@@ -82,13 +88,18 @@ def fit_warp(source: Frames, target: Frames) -> float:
     return round(best_factor, 3)
 
 
-def build_profile(target: Frames, source: Frames, *, base_voice: str) -> dict[str, Any]:
-    """Statistics of the target speaker, plus the source statistics they are mapped from."""
+def build_profile(
+    target: Frames, source: Frames, *, base_voice: str, formant_warp: float | None = None
+) -> dict[str, Any]:
+    """Statistics of the target speaker, plus the source statistics they are mapped from.
+
+    ``formant_warp`` None: fit it from the average envelopes (``fit_warp``).
+    """
     if target.sample_rate != source.sample_rate:
         raise ValueError("target and source must be analysed at the same rate")
     if int(target.voiced.sum()) < 200 or int(source.voiced.sum()) < 200:
         raise ValueError("too little voiced speech to build a voice profile")
-    factor = fit_warp(source, target)
+    factor = fit_warp(source, target) if formant_warp is None else round(formant_warp, 3)
     tgt_lf0 = np.log(target.f0[target.voiced])
     src_lf0 = np.log(source.f0[source.voiced])
     tgt_c = _mcep(target.sp[target.voiced], target.sample_rate)

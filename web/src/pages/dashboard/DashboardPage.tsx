@@ -1,6 +1,7 @@
 import { Link } from "react-router";
 import { useAuth } from "../../auth/AuthContext";
 import { useDocumentTitle } from "../../auth/useDocumentTitle";
+import { useFeatureVisible } from "../../auth/useFeatures";
 import { useTenantName } from "../../auth/useTenantName";
 import { ArrowRightIcon, FilmIcon, MicIcon, PieIcon, ShieldIcon } from "../../components/Icons";
 import { greeting } from "../../lib/format";
@@ -8,16 +9,18 @@ import { ApiKeysPanel } from "./ApiKeysPanel";
 import { JobsPanel } from "./JobsPanel";
 
 const FEATURES = [
-  { to: "/voice", title: "Voice", line: "Clone your voice and narrate in it.", icon: MicIcon },
-  { to: "/editor", title: "Editor", line: "Cut, caption and export on a timeline.", icon: FilmIcon },
-  { to: "/shares", title: "Shares", line: "Sell shares of a video, pay royalties.", icon: PieIcon },
-  { to: "/admin", title: "Admin", line: "Brand, domains, members and webhooks.", icon: ShieldIcon },
+  { feature: "voice", to: "/voice", title: "Voice", line: "Clone your voice and narrate in it.", icon: MicIcon },
+  { feature: "editor", to: "/editor", title: "Editor", line: "Cut, caption and export on a timeline.", icon: FilmIcon },
+  { feature: "shares", to: "/shares", title: "Shares", line: "Sell shares of a video, pay royalties.", icon: PieIcon },
+  { feature: "admin", to: "/admin", title: "Admin", line: "Brand, domains, members and webhooks.", icon: ShieldIcon },
 ] as const;
 
 export function DashboardPage() {
   useDocumentTitle("Dashboard");
   const { user } = useAuth();
   const tenant = useTenantName();
+  const visible = useFeatureVisible();
+  const features = FEATURES.filter((f) => visible(f.feature));
   const firstName = user?.display_name.trim().split(/\s+/)[0] ?? "";
 
   return (
@@ -30,8 +33,9 @@ export function DashboardPage() {
         <p className="mt-1.5 text-sm text-muted">Here is what is happening in your workspace.</p>
       </div>
 
+      {features.length > 0 && (
       <nav aria-label="Features" className="grid grid-cols-2 gap-4 lg:grid-cols-4">
-        {FEATURES.map(({ to, title, line, icon: IconC }) => (
+        {features.map(({ to, title, line, icon: IconC }) => (
           <Link
             key={to}
             to={to}
@@ -48,6 +52,7 @@ export function DashboardPage() {
           </Link>
         ))}
       </nav>
+      )}
 
       <JobsPanel />
       <ApiKeysPanel />

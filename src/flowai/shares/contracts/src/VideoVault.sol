@@ -314,7 +314,7 @@ contract VideoVault is ERC20, AccessControl, ReentrancyGuardTransient, IERC721Re
         int256 delta = (magnifiedRevenuePerShare * value).toInt256();
         if (delta == 0) return;
         if (from != address(0) && from != address(this)) _magnifiedCorrections[from] += delta;
-        if (to != address(0) && to != address(this) && from != address(this)) _magnifiedCorrections[to] -= delta;
+        if (to != address(0) && to != address(this)) _magnifiedCorrections[to] -= delta;
     }
 
     /// @inheritdoc AccessControl

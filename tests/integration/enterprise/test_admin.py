@@ -1,0 +1,191 @@
+"""Tenant administration: brand with WCAG checks, custom domains verified through a real DNS
+server on loopback, members and roles, the audit log, platform provisioning."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from dnslib import QTYPE, RR, TXT
+from dnslib.server import BaseResolver, DNSServer
+from fastapi.testclient import TestClient
+from flowai_testkit import csrf, make_settings, signup, unique_email
+
+from flowai.app import create_app
+from flowai.core.context import AppContext
+
+
+class TxtZone(BaseResolver):  # type: ignore[misc]
+    """An authoritative answer for whatever TXT records the test puts in `records`."""
+
+    def __init__(self) -> None:
+        self.records: dict[str, list[str]] = {}
+
+    def resolve(self, request: Any, handler: Any) -> Any:
+        reply = request.reply()
+        name = str(request.q.qname).rstrip(".").lower()
+        if request.q.qtype == QTYPE.TXT:
+            for value in self.records.get(name, []):
+                reply.add_answer(RR(request.q.qname, QTYPE.TXT, rdata=TXT(value), ttl=1))
+        return reply
+
+
+@pytest.fixture(scope="module")
+def dns_zone() -> Iterator[tuple[TxtZone, str]]:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    zone = TxtZone()
+    server = DNSServer(zone, port=port, address="127.0.0.1")
+    server.start_thread()
+    yield zone, f"127.0.0.1:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def admin(tmp_path: Path, database_url: str, dns_zone: tuple[TxtZone, str]) -> Iterator[TestClient]:
+    """A client signed in as the owner of a fresh tenant (the first account of a workspace owns it)."""
+    ctx = AppContext.build(make_settings(tmp_path, database_url, dns_resolver=dns_zone[1]))
+    import uuid
+
+    from flowai.enterprise import service
+
+    slug = f"acme-{uuid.uuid4().hex[:8]}"
+    with ctx.db.transaction(system=True) as s:
+        service.create(s, slug=slug, name="Acme", base_domain="localhost")
+    with TestClient(create_app(ctx), base_url=f"http://{slug}.localhost") as c:
+        signup(c, name="Olive Owner")
+        yield c
+
+
+def test_first_user_owns_the_workspace_and_members_do_not_administer(admin: TestClient) -> None:
+    assert admin.get("/v1/me").json()["role"] == "owner"
+    member = TestClient(admin.app, base_url=str(admin.base_url))
+    signup(member, name="Max Member")
+    assert member.get("/v1/me").json()["role"] == "member"
+    r = member.patch("/v1/tenant", json={"name": "Pwned"}, headers=csrf(member))
+    assert r.status_code == 403 and r.json()["type"].endswith("/admin-only")
+    users = admin.get("/v1/tenant/users").json()["items"]
+    target = next(u for u in users if u["display_name"] == "Max Member")
+    r = admin.patch(f"/v1/tenant/users/{target['id']}", json={"role": "admin"}, headers=csrf(admin))
+    assert r.status_code == 200 and r.json()["role"] == "admin"
+    assert member.get("/v1/tenant/usage").json()["users"] == 2
+    me = admin.get("/v1/me").json()["id"]
+    r = admin.patch(f"/v1/tenant/users/{me}", json={"role": "member"}, headers=csrf(admin))
+    assert r.status_code == 409  # no demoting yourself (and never the last owner)
+
+
+def test_brand_changes_theme_css_and_refuses_low_contrast(admin: TestClient) -> None:
+    r = admin.patch(
+        "/v1/tenant",
+        json={
+            "name": "Acme Sports",
+            "colors": {
+                "primary": "#FF6600",
+                "background": "#ffffff",
+                "surface": "#f4f4f5",
+                "text": "#111111",
+            },
+        },
+        headers=csrf(admin),
+    )
+    assert r.status_code == 200, r.text
+    css = admin.get("/theme.css").text
+    assert "--flowai-primary: #ff6600;" in css and "--flowai-background: #ffffff;" in css
+    assert admin.get("/v1/tenant/theme").json()["name"] == "Acme Sports"
+
+    r = admin.patch("/v1/tenant", json={"colors": {"text": "#777777"}}, headers=csrf(admin))
+    assert r.status_code == 422
+    body = r.json()
+    assert body["errors"][0]["field"] == "colors.text" and "4.5:1" in body["detail"]
+    assert "--flowai-text: #111111;" in admin.get("/theme.css").text  # nothing half-applied
+    r = admin.patch(
+        "/v1/tenant", json={"colors": {"primary": "red; } body { display:none"}}, headers=csrf(admin)
+    )
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "colors.primary"
+    r = admin.patch("/v1/tenant", json={"features": ["voice", "teleport"]}, headers=csrf(admin))
+    assert r.status_code == 422 and "teleport" in r.json()["detail"]
+    assert admin.patch("/v1/tenant", json={"features": ["editor"]}, headers=csrf(admin)).json()[
+        "features"
+    ] == ["editor"]
+
+    png = b"\x89PNG\r\n\x1a\n" + b"\0" * 100
+    assert admin.put("/v1/tenant/logo", content=png, headers=csrf(admin)).status_code == 200
+    logo = admin.get("/v1/tenant/logo", follow_redirects=True)
+    assert logo.status_code == 200 and logo.content == png
+    assert (
+        admin.put("/v1/tenant/logo", content=b"<svg onload=alert(1)>", headers=csrf(admin)).status_code == 415
+    )
+
+    actions = [e["action"] for e in admin.get("/v1/tenant/audit").json()["items"]]
+    assert actions.count("tenant.brand.updated") == 2 and "tenant.logo.updated" in actions
+
+
+def test_custom_domain_verifies_by_dns_txt(admin: TestClient, dns_zone: tuple[TxtZone, str]) -> None:
+    zone, _ = dns_zone
+    host = f"ai-{unique_email().split('@')[0]}.example.com"
+    r = admin.post("/v1/tenant/domains", json={"host": host.upper()}, headers=csrf(admin))
+    assert r.status_code == 201, r.text
+    pending = r.json()
+    assert pending["verified"] is False and pending["txt_record"] == f"_flowai.{host}"
+    stranger = TestClient(admin.app, base_url=f"http://{host}")
+    assert stranger.get("/v1/tenant/theme").status_code == 404  # not served before verification
+
+    r = admin.post(f"/v1/tenant/domains/{host}/verify", headers=csrf(admin))
+    assert r.json()["verified"] is False and "no TXT record" in r.json()["last_error"]
+    zone.records[f"_flowai.{host}"] = ["some-other-verification=1"]
+    r = admin.post(f"/v1/tenant/domains/{host}/verify", headers=csrf(admin))
+    assert r.json()["verified"] is False and "does not contain" in r.json()["last_error"]
+    zone.records[f"_flowai.{host}"] = ["some-other-verification=1", pending["txt_value"]]
+    r = admin.post(f"/v1/tenant/domains/{host}/verify", headers=csrf(admin))
+    assert r.json()["verified"] is True
+
+    theme = stranger.get("/v1/tenant/theme")
+    assert theme.status_code == 200 and theme.json()["name"] == "Acme"
+    # another workspace cannot claim a host that is taken
+    assert admin.post("/v1/tenant/domains", json={"host": host}, headers=csrf(admin)).status_code == 409
+    assert admin.delete(f"/v1/tenant/domains/{host}", headers=csrf(admin)).status_code == 204
+    assert stranger.get("/v1/tenant/theme").status_code == 404
+    assert (
+        admin.post("/v1/tenant/domains", json={"host": "not a host"}, headers=csrf(admin)).status_code == 422
+    )
+
+
+def test_platform_admin_provisions_tenants(client: TestClient) -> None:
+    ctx: AppContext = client.app.state.ctx  # type: ignore[attr-defined]
+    platform_owner = signup(client)
+    import uuid
+
+    me = client.get("/v1/me").json()
+    if me["role"] not in ("owner", "admin"):  # the default tenant's first user may exist from other tests
+        with ctx.db.transaction(tenant_id=ctx.tenants.resolve("localhost").id) as s:  # type: ignore[union-attr]
+            from flowai.core.models import User
+
+            s.get(User, platform_owner["id"]).role = "admin"  # type: ignore[union-attr]
+    slug = f"nike-{uuid.uuid4().hex[:6]}"
+    r = client.post(
+        "/v1/platform/tenants",
+        json={
+            "slug": slug,
+            "name": "Nike",
+            "plan": "enterprise",
+            "owner_email": "boss@nike.example",
+            "owner_password": "swoosh-swoosh-1",
+        },
+        headers=csrf(client),
+    )
+    assert r.status_code == 201, r.text
+    nike = TestClient(client.app, base_url=f"http://{slug}.localhost")
+    login = nike.post(
+        "/v1/auth/login",
+        json={"email": "boss@nike.example", "password": "swoosh-swoosh-1"},
+        headers=csrf(nike),
+    )
+    assert login.status_code == 200 and login.json()["role"] == "owner"
+    # a tenant admin elsewhere is no platform admin
+    assert nike.get("/v1/platform/tenants").status_code == 403
+    r = client.post("/v1/platform/tenants", json={"slug": "Bad Slug!", "name": "x"}, headers=csrf(client))
+    assert r.status_code == 422

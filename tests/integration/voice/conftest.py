@@ -1,0 +1,41 @@
+"""Fixtures for the voice integration tests: the ElevenLabs contract server."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+
+def _load(name: str) -> ModuleType:
+    # --import-mode=importlib gives tests no package: load the helper module by path.
+    path = Path(__file__).with_name(f"{name}.py")
+    spec = importlib.util.spec_from_file_location(f"voice_it_{name}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+contract = _load("elevenlabs_contract")
+
+
+@pytest.fixture(scope="session")
+def contract_server() -> Iterator[Any]:
+    server = contract.ContractServer()
+    server.base_url = server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture()
+def elevenlabs(contract_server: Any) -> Iterator[Any]:
+    """A fresh contract state per test; yields the server (``.state``, ``.base_url``)."""
+    contract_server.reset()
+    yield contract_server
