@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
-from flowai_testkit import wait_until
+from flowai_testkit import LiveServer, wait_until
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -38,16 +38,21 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """`flowai serve` on a free loopback port with its own data dir; stopped after the session."""
     if not STATIC_INDEX.exists():
         pytest.skip("web app not built: run `make web`")
     data = tmp_path_factory.mktemp("live")
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "FLOWAI_DATA_DIR": str(data), "FLOWAI_PUBLIC_URL": base}
-    env.pop("FLOWAI_DATABASE_URL", None)
-    env.pop("FLOWAI_BROKER_URL", None)
+    env = {
+        **os.environ,
+        "FLOWAI_DATA_DIR": str(data),
+        "FLOWAI_PUBLIC_URL": base,
+        "FLOWAI_LOG_LEVEL": "WARNING",
+    }
+    for name in ("FLOWAI_DATABASE_URL", "FLOWAI_DATABASE_ADMIN_URL", "FLOWAI_BROKER_URL", "FLOWAI_REDIS_URL"):
+        env.pop(name, None)
     log = (data / "server.log").open("wb")
     proc = subprocess.Popen(
         [sys.executable, "-m", "flowai", "serve", "--port", str(port)],
@@ -65,7 +70,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             return False
 
     wait_until(up, timeout=60, what="flowai serve")
-    yield base
+    yield LiveServer(base, port, env)
     proc.send_signal(signal.SIGTERM)
     try:
         proc.wait(20)

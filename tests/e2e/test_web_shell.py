@@ -6,18 +6,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from flowai_testkit import PASSWORD, unique_email
+from flowai_testkit import PASSWORD, LiveServer, unique_email
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
 
-def test_signup_login_dashboard(live_server: str, page: Any, artifacts: Path) -> None:
+def test_signup_login_dashboard(live_server: LiveServer, page: Any, artifacts: Path) -> None:
+    base = live_server.url
     email = unique_email("e2e")
-    page.goto(f"{live_server}/")
-    expect(page).to_have_url(f"{live_server}/login")
+    page.goto(f"{base}/")
+    expect(page).to_have_url(f"{base}/login")
 
-    page.goto(f"{live_server}/signup")
+    page.goto(f"{base}/signup")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Display name").fill("Margaret Hamilton")
     page.get_by_label("Password").fill("short")
@@ -26,7 +27,7 @@ def test_signup_login_dashboard(live_server: str, page: Any, artifacts: Path) ->
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Create account").click()
 
-    expect(page).to_have_url(f"{live_server}/dashboard")
+    expect(page).to_have_url(f"{base}/dashboard")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Margaret")
     for feature in ("Voice", "Editor", "Shares", "Admin"):
         expect(
@@ -35,14 +36,14 @@ def test_signup_login_dashboard(live_server: str, page: Any, artifacts: Path) ->
     page.screenshot(path=str(artifacts / "dashboard-after-signup.png"), full_page=True)
 
     page.get_by_role("button", name="Log out").click()
-    expect(page).to_have_url(f"{live_server}/login")
-    page.goto(f"{live_server}/dashboard")
-    expect(page).to_have_url(f"{live_server}/login")  # the session is gone
+    expect(page).to_have_url(f"{base}/login")
+    page.goto(f"{base}/dashboard")
+    expect(page).to_have_url(f"{base}/login")  # the session is gone
 
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(f"{live_server}/dashboard")
+    expect(page).to_have_url(f"{base}/dashboard")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Margaret")
     # the brand arrives as CSS variables from /theme.css
     primary = page.evaluate(

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -76,3 +79,17 @@ def make_settings(tmp_path: Path, database_url: str, **overrides: Any) -> Settin
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    url: str
+    port: int
+    env: dict[str, str]
+
+    def flowai(self, *args: str) -> str:
+        """Run a `flowai` command against this server's database; returns its last output line."""
+        out = subprocess.run(
+            [sys.executable, "-m", "flowai", *args], env=self.env, check=True, capture_output=True, text=True
+        )
+        return out.stdout.strip().splitlines()[-1]

@@ -78,9 +78,13 @@ def test_timeline_put_needs_the_current_version(
     assert client.put(f"/v1/projects/{pid}/timeline", json=doc, headers=h).status_code == 428
     ok = client.put(f"/v1/projects/{pid}/timeline", json=doc, headers={**h, "If-Match": '"1"'})
     assert ok.status_code == 200 and ok.json()["version"] == 2 and ok.headers["etag"] == '"2"'
-    stale = client.put(f"/v1/projects/{pid}/timeline", json=one_clip(asset["id"]), headers={**h, "If-Match": '"1"'})
+    stale = client.put(
+        f"/v1/projects/{pid}/timeline", json=one_clip(asset["id"]), headers={**h, "If-Match": '"1"'}
+    )
     assert stale.status_code == 409 and stale.headers["etag"] == '"2"'
-    assert client.get(f"/v1/projects/{pid}").json()["timeline"]["video_tracks"][0]["clips"][0]["source_in"] == 10
+    assert (
+        client.get(f"/v1/projects/{pid}").json()["timeline"]["video_tracks"][0]["clips"][0]["source_in"] == 10
+    )
     bad = one_clip(asset["id"], 10, 400)
     r = client.put(f"/v1/projects/{pid}/timeline", json=bad, headers={**h, "If-Match": '"2"'})
     assert r.status_code == 422
@@ -111,5 +115,7 @@ def test_other_tenants_and_users_assets_are_not_found(
         r = colleague.post("/v1/projects", json={"name": "X", "timeline": one_clip(asset["id"])}, headers=h)
         assert r.status_code == 422 and "not found" in r.json()["detail"]
         reader = create_key(colleague, ["read"])
-        denied = colleague.post("/v1/projects", json={"name": "X"}, headers={"Authorization": f"Bearer {reader}"})
+        denied = colleague.post(
+            "/v1/projects", json={"name": "X"}, headers={"Authorization": f"Bearer {reader}"}
+        )
         assert denied.status_code == 403 and denied.json()["type"].endswith("/insufficient-scope")

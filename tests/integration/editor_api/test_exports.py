@@ -60,9 +60,13 @@ def test_export_renders_the_timeline_frame_exact(
     h = editor["h"]
     a, b = upload(client, h, media.v30)["id"], upload(client, h, media.v30b)["id"]
     p = project(client, h, edit(a, b))
-    r = client.post(f"/v1/projects/{p['id']}/exports", json={"preset": "canvas"}, headers={**h, "Idempotency-Key": "e1"})
+    r = client.post(
+        f"/v1/projects/{p['id']}/exports", json={"preset": "canvas"}, headers={**h, "Idempotency-Key": "e1"}
+    )
     assert r.status_code == 202 and r.headers["location"] == f"/v1/jobs/{r.json()['job_id']}"
-    again = client.post(f"/v1/projects/{p['id']}/exports", json={"preset": "canvas"}, headers={**h, "Idempotency-Key": "e1"})
+    again = client.post(
+        f"/v1/projects/{p['id']}/exports", json={"preset": "canvas"}, headers={**h, "Idempotency-Key": "e1"}
+    )
     assert again.json()["id"] == r.json()["id"]
     done = finished(r.json()["job_id"])
     assert done.status == "succeeded", done.error
@@ -95,8 +99,13 @@ def test_cancel_an_export(
 ) -> None:
     h = editor["h"]
     a = upload(client, h, media.v30)["id"]
-    clips = [{"id": f"c{n}", "asset_id": a, "source_in": 0, "source_out": 90, "start": 90 * n} for n in range(6)]
-    doc = {"canvas": {"width": 320, "height": 180, "fps": "30"}, "video_tracks": [{"id": "v1", "clips": clips}]}
+    clips = [
+        {"id": f"c{n}", "asset_id": a, "source_in": 0, "source_out": 90, "start": 90 * n} for n in range(6)
+    ]
+    doc = {
+        "canvas": {"width": 320, "height": 180, "fps": "30"},
+        "video_tracks": [{"id": "v1", "clips": clips}],
+    }
     p = project(client, h, doc)
     r = client.post(f"/v1/projects/{p['id']}/exports", json={"preset": "4k", "quality": "high"}, headers=h)
     job_id = r.json()["job_id"]
@@ -121,7 +130,9 @@ def test_otio_round_trip_keeps_every_cut(client: TestClient, editor: dict[str, A
     tl = otio.adapters.read_from_string(r.text, "otio_json")
     track = tl.video_tracks()[0]
     assert [type(i).__name__ for i in track] == ["Clip", "Clip", "Transition", "Clip"]
-    back = client.post(f"/v1/projects/{p['id']}/import.otio", content=r.content, headers={**h, "If-Match": '"1"'})
+    back = client.post(
+        f"/v1/projects/{p['id']}/import.otio", content=r.content, headers={**h, "If-Match": '"1"'}
+    )
     assert back.status_code == 200, back.text
     assert back.json()["timeline"] == before and back.json()["version"] == 2
     for fmt, adapter in (("fcpxml", "fcp_xml"), ("edl", "cmx_3600")):
@@ -155,7 +166,9 @@ def test_magic_cut_then_apply_ripples_out_the_pause(
     assert len(speech) == 2
     for (s, e), (ts, te) in zip(speech, media.speech_truth, strict=True):
         assert abs(s - (ts - 0.1)) < 0.1 and abs(e - (te + 0.1)) < 0.1
-    applied = client.post(f"/v1/projects/{p['id']}/magic-cut/apply", json={"job_id": r.json()["id"]}, headers=h)
+    applied = client.post(
+        f"/v1/projects/{p['id']}/magic-cut/apply", json={"job_id": r.json()["id"]}, headers=h
+    )
     assert applied.status_code == 200, applied.text
     clips = applied.json()["timeline"]["video_tracks"][0]["clips"]
     assert len(clips) == 2 and applied.json()["version"] == 2
@@ -164,4 +177,3 @@ def test_magic_cut_then_apply_ripples_out_the_pause(
         assert clip["source_in"] <= s * 30 < clip["source_in"] + 1 and clip["source_out"] >= e * 30
     kept = sum(c["source_out"] - c["source_in"] for c in clips)
     assert kept < frames - 30  # the 1.5 s pause (minus padding) is gone
-

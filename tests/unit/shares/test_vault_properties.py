@@ -37,7 +37,7 @@ from hypothesis.stateful import (
 M = 2**128
 UNIT = 10**18
 TOTAL = 1_000_000 * UNIT
-EXAMPLES = int(os.environ.get("FLOWAI_SHARES_EXAMPLES", "60"))
+EXAMPLES = int(os.environ.get("FLOWAI_SHARES_EXAMPLES", "50"))
 STEPS = int(os.environ.get("FLOWAI_SHARES_STEPS", "25"))
 TINY = Fraction(1, 10**9)
 EOA_COUNT = 6  # creator + five holders

