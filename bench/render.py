@@ -81,19 +81,41 @@ def plain(src: Path, out: Path, seconds: int) -> None:
 
 
 def moviepy(src: dict[str, Path], out: Path, seconds: int) -> None:
-    from moviepy import (AudioFileClip, CompositeAudioClip, CompositeVideoClip, ImageClip, TextClip,
-                         VideoFileClip, vfx)  # fmt: skip
+    from moviepy import (
+        AudioFileClip,
+        CompositeAudioClip,
+        CompositeVideoClip,
+        ImageClip,
+        TextClip,
+        VideoFileClip,  # fmt: skip
+        vfx,
+    )
 
     half, xf = seconds / 2, 0.5
     a = VideoFileClip(str(src["a"])).subclipped(0, half + xf)
-    b = VideoFileClip(str(src["b"])).subclipped(0, seconds - half).with_start(half).with_effects(
-        [vfx.CrossFadeIn(xf)])
-    text = TextClip(font="/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", text="FlowAI", font_size=64,
-                    color="white", bg_color="black").with_duration(seconds).with_position("center")
+    b = (
+        VideoFileClip(str(src["b"]))
+        .subclipped(0, seconds - half)
+        .with_start(half)
+        .with_effects([vfx.CrossFadeIn(xf)])
+    )
+    text = (
+        TextClip(
+            font="/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+            text="FlowAI",
+            font_size=64,
+            color="white",
+            bg_color="black",
+        )
+        .with_duration(seconds)
+        .with_position("center")
+    )
     logo = ImageClip(str(src["logo"])).with_duration(seconds).with_position((40, 40))
     video = CompositeVideoClip([a, b, text, logo], size=(W, H)).with_duration(seconds)
     music = AudioFileClip(str(src["music"])).with_volume_scaled(0.3)
-    audio = CompositeAudioClip([c for c in (a.audio, b.audio.with_start(half) if b.audio else None, music) if c])
+    audio = CompositeAudioClip(
+        [c for c in (a.audio, b.audio.with_start(half) if b.audio else None, music) if c]
+    )
     video.with_audio(audio).write_videofile(
         str(out), fps=FPS, codec="libx264", preset="medium", ffmpeg_params=["-crf", "21", "-profile:v", "high"],
         audio_codec="aac", audio_bitrate="192k", audio_fps=48000, logger=None)  # fmt: skip
@@ -112,7 +134,8 @@ def main() -> None:
         runs = {
             "plain re-encode (floor)": measure(lambda: plain(src["a"], d / "plain.mp4", s)),
             "timeline export (one FFmpeg graph)": measure(
-                lambda: render(checked, d / "graph.mp4", preset="720p", quality="standard")),
+                lambda: render(checked, d / "graph.mp4", preset="720p", quality="standard")
+            ),
             "MoviePy, same timeline": measure(lambda: moviepy(src, d / "moviepy.mp4", s)),
         }
         out_s = float(Fraction(checked.duration, FPS))

@@ -159,6 +159,19 @@ def create_api_key(
     return row, new.plaintext
 
 
+def rotate_api_key(s: Session, *, key: ApiKey, user: User, overlap: timedelta) -> tuple[ApiKey, str]:
+    """A new key with the same name, scopes and expiry; the old one keeps working for `overlap`."""
+    now = utcnow()
+    if key.revoked_at is not None or (key.expires_at is not None and key.expires_at <= now):
+        raise Problem(409, "key-inactive", "This key is revoked or expired; create a new one instead.")
+    new, plaintext = create_api_key(
+        s, user=user, name=key.name, scopes=list(key.scopes), expires_at=key.expires_at
+    )
+    end = now + overlap
+    key.expires_at = end if key.expires_at is None else min(key.expires_at, end)
+    return new, plaintext
+
+
 def principal_for_api_key(s: Session, value: str) -> Principal | None:
     parsed = parse_api_key(value)
     if parsed is None:

@@ -21,6 +21,7 @@ from flowai.core.schemas import (
     CsrfOut,
     LoginIn,
     Page,
+    RotateIn,
     SignupIn,
     TenantRef,
     UserOut,
@@ -171,6 +172,19 @@ def create_key(body: ApiKeyIn, principal: Caller, s: DB) -> ApiKeyCreated:
     expires = utcnow() + timedelta(days=body.expires_in_days) if body.expires_in_days else None
     row, plaintext = auth.create_api_key(s, user=user, name=body.name, scopes=body.scopes, expires_at=expires)
     return ApiKeyCreated(**key_out(row).model_dump(), key=plaintext)
+
+
+@router.post("/apikeys/{key_id}/rotate", status_code=201, response_model=ApiKeyCreated)
+def rotate_key(key_id: str, body: RotateIn, principal: Caller, s: DB) -> ApiKeyCreated:
+    """Issue a replacement key; the old one expires after the overlap window so deploys can roll."""
+    if principal.via == "api_key":
+        raise Problem(403, "forbidden", "API keys cannot mint API keys; sign in to rotate one.")
+    row = s.get(ApiKey, key_id)
+    user = s.get(User, principal.user_id)
+    if row is None or user is None or row.user_id != principal.user_id:
+        raise not_found("API key")
+    new, plaintext = auth.rotate_api_key(s, key=row, user=user, overlap=timedelta(hours=body.overlap_hours))
+    return ApiKeyCreated(**key_out(new).model_dump(), key=plaintext)
 
 
 @router.delete("/apikeys/{key_id}", status_code=204)

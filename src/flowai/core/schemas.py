@@ -46,6 +46,10 @@ class ApiKeyIn(BaseModel):
     expires_in_days: int | None = Field(None, ge=1, le=3650)
 
 
+class RotateIn(BaseModel):
+    overlap_hours: int = Field(24, ge=0, le=720, description="How long the old key keeps working")
+
+
 class ApiKeyOut(BaseModel):
     id: str
     name: str

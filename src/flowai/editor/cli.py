@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
+from urllib.parse import unquote, urlparse
 
 import typer
 
@@ -37,17 +38,44 @@ class LocalFiles:
         return self.cache[asset_id]
 
 
+INTERCHANGE = {".otio": "otio_json", ".xml": "fcp_xml", ".fcpxml": "fcp_xml", ".edl": "cmx_3600"}
+
+
+def _from_interchange(path: Path, files: LocalFiles) -> dict[str, Any]:
+    """An OTIO-readable file as our timeline; media references are local paths (or file:// URLs)
+    relative to the file."""
+    import opentimelineio as otio_lib
+
+    from flowai.editor.otio import from_otio
+
+    tl = otio_lib.adapters.read_from_file(str(path), INTERCHANGE[path.suffix.lower()])
+
+    def resolve(clip: Any) -> tuple[str, AssetInfo] | None:
+        url = str(getattr(clip.media_reference, "target_url", "") or "")
+        local = unquote(urlparse(url).path) if url.startswith("file://") else url
+        info = files.get(local) if local else None
+        return (local, info) if info else None
+
+    return from_otio(tl, resolve)
+
+
 def render_command(
-    timeline: Annotated[Path, typer.Argument(help="Timeline JSON; asset ids are file paths.")],
+    timeline: Annotated[
+        Path, typer.Argument(help="Timeline JSON (asset ids are file paths), .otio, FCP XML or EDL.")
+    ],
     output: Annotated[Path, typer.Option("-o", "--output", help="MP4 to write.")],
     preset: Annotated[str, typer.Option(help=f"One of {', '.join(PRESETS)}.")] = "1080p",
 ) -> None:
     """Render a timeline to an MP4 with the project's FFmpeg."""
-    if timeline.suffix.lower() != ".json":
-        raise typer.BadParameter("only our timeline JSON is supported so far", param_hint="TIMELINE")
+    suffix = timeline.suffix.lower()
+    if suffix not in (".json", *INTERCHANGE):
+        raise typer.BadParameter(
+            "use our timeline .json, .otio, FCP XML (.xml) or an .edl", param_hint="TIMELINE"
+        )
+    files = LocalFiles(timeline.parent)
     try:
-        tl = load_timeline(timeline.read_bytes())
-        checked = validate_timeline(tl, tenant_id=LOCAL_TENANT, assets=LocalFiles(timeline.parent))
+        doc = timeline.read_bytes() if suffix == ".json" else _from_interchange(timeline, files)
+        checked = validate_timeline(load_timeline(doc), tenant_id=LOCAL_TENANT, assets=files)
     except TimelineInvalid as exc:
         for issue in exc.issues:
             typer.echo(f"{issue.path}: {issue.msg}", err=True)

@@ -161,3 +161,26 @@ def test_unknown_scope_is_refused(client: TestClient) -> None:
     signup(client)
     r = client.post("/v1/apikeys", json={"name": "x", "scopes": ["admin:all"]}, headers=csrf(client))
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "scopes"
+
+
+def test_rotation_keeps_the_old_key_for_the_overlap(client: TestClient, ctx: AppContext) -> None:
+    signup(client)
+    old = create_key(client, ["read", "editor:write"])
+    old_id = old.split("_")[1]
+    r = client.post(f"/v1/apikeys/{old_id}/rotate", json={"overlap_hours": 1}, headers=csrf(client))
+    assert r.status_code == 201, r.text
+    new = r.json()
+    assert new["key"] != old and new["scopes"] == ["editor:write", "read"] and new["name"] == "test"
+    bearer = TestClient(client.app, base_url="http://localhost")
+    for key in (old, new["key"]):
+        assert bearer.get("/v1/me", headers={"Authorization": f"Bearer {key}"}).status_code == 200
+    listed = {k["id"]: k for k in client.get("/v1/apikeys").json()["items"]}
+    assert listed[old_id]["expires_at"] is not None
+    # once the overlap ends the old key stops working; the new one keeps going
+    with ctx.db.transaction(system=True) as s:
+        s.execute(
+            update(ApiKey).where(ApiKey.id == old_id).values(expires_at=utcnow() - timedelta(seconds=1))
+        )
+    assert bearer.get("/v1/me", headers={"Authorization": f"Bearer {old}"}).status_code == 401
+    assert bearer.get("/v1/me", headers={"Authorization": f"Bearer {new['key']}"}).status_code == 200
+    assert client.post(f"/v1/apikeys/{old_id}/rotate", json={}, headers=csrf(client)).status_code == 409

@@ -198,7 +198,8 @@ def test_slack_endpoint_gets_blocks_about_one_per_second(
     assert all("Export finished" in b["text"] and b["blocks"][0]["type"] == "section" for b in bodies)
     assert {b["blocks"][1]["fields"][0]["text"] for b in bodies} == {f"*export_id*\ne{i}" for i in range(3)}
     gaps = [b.at - a.at for a, b in zip(requests, requests[1:], strict=False)]
-    assert all(g >= 0.8 for g in gaps), gaps
+    # about one per second (unpaced they arrive within milliseconds); slack for a loaded machine
+    assert min(gaps) >= 0.5 and sum(gaps) >= 1.8, gaps
 
 
 def test_send_test_event(client: TestClient, ctx: AppContext, receiver: Any, wh: Any) -> None:

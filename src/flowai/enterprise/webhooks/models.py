@@ -35,6 +35,7 @@ class WebhookEndpoint(TenantOwned, Base):
     disabled_at: Mapped[datetime | None]
     failing_since: Mapped[datetime | None]  # first failed attempt since the last success
     pace_next_ms: Mapped[int] = mapped_column(BigInteger, default=0)  # Slack: next free send slot
+    pace_sent_ms: Mapped[int] = mapped_column(BigInteger, default=0)  # Slack: when the last send began
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

@@ -308,9 +308,11 @@ def _pace(s: Session, endpoint_id: str, earliest: datetime) -> datetime:
     """Reserve the endpoint's next send slot at or after `earliest`, `PACE_S` after the last.
 
     One UPDATE … RETURNING, so concurrent emitters (PostgreSQL) cannot take the same slot.
+    Slots spread a burst out when it is scheduled; `_send_slot_free` enforces the gap again at
+    send time, for jobs that a busy worker ran late and so bunched up.
     """
     earliest_ms = int(earliest.timestamp() * 1000)
-    step = int(slack.PACE_S * 1000)
+    step = _pace_ms()
     col = WebhookEndpoint.pace_next_ms
     reserved_end = s.execute(
         update(WebhookEndpoint)
@@ -331,9 +333,10 @@ def _schedule(
     attempt: int,
     jobs: JobQueue | None,
     owner_id: str | None = None,
+    pace: bool = True,
 ) -> Job:
     """Queue the job for `attempt` at `run_at` (later for a busy Slack endpoint)."""
-    if endpoint.format == "slack":
+    if pace and endpoint.format == "slack":
         run_at = _pace(s, endpoint.id, run_at)
     job = Job(
         tenant_id=delivery.tenant_id,
@@ -492,17 +495,36 @@ def deliver(
 ) -> str:
     """Make attempt number `attempt` of a delivery; record it; schedule the next or finish.
 
-    Returns the delivery's status afterwards, or "skipped" when this attempt is stale (already
-    made, the delivery finished, or replaced) — a duplicate job never sends twice.
+    Returns the delivery's status afterwards, "skipped" when this attempt is stale (already made,
+    or the delivery finished) — a duplicate job never sends twice — or "deferred" when a Slack
+    endpoint sent less than `PACE_S` ago (the attempt then runs again a little later).
     """
-    prepared = _claim(db, tenant_id, delivery_id, attempt, rerun=rerun)
+    prepared = _claim(db, tenant_id, delivery_id, attempt, rerun=rerun, jobs=jobs)
     if isinstance(prepared, str):
         return prepared
     outcome = post(prepared.url, prepared.body, prepared.headers, cfg)
     return _record(db, tenant_id, delivery_id, attempt, outcome, cfg, jobs)
 
 
-def _claim(db: Database, tenant_id: str, delivery_id: str, attempt: int, *, rerun: bool) -> _Prepared | str:
+def _pace_ms() -> int:
+    return int(slack.PACE_S * 1000)
+
+
+def _send_slot_free(s: Session, endpoint_id: str) -> bool:
+    """Claim the right to send now if the endpoint's last send began `PACE_S` ago or more."""
+    now_ms = int(time.time() * 1000)
+    res = s.execute(
+        update(WebhookEndpoint)
+        .where(WebhookEndpoint.id == endpoint_id, WebhookEndpoint.pace_sent_ms <= now_ms - _pace_ms())
+        .values(pace_sent_ms=now_ms)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(res.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def _claim(
+    db: Database, tenant_id: str, delivery_id: str, attempt: int, *, rerun: bool, jobs: JobQueue | None
+) -> _Prepared | str:
     """Mark `attempt` as under way (a conditional UPDATE) and build the signed request."""
     with db.transaction(tenant_id=tenant_id) as s:
         expected = [attempt - 1, attempt] if rerun else [attempt - 1]
@@ -538,6 +560,12 @@ def _claim(db: Database, tenant_id: str, delivery_id: str, attempt: int, *, reru
             delivery.last_error = f"endpoint disabled: {endpoint.disabled_reason or 'by an admin'}"
             delivery.next_attempt_at = None
             return "failed"
+        if endpoint.format == "slack" and not _send_slot_free(s, endpoint.id):
+            delivery.attempts = attempt - 1  # not made yet: run this attempt a little later
+            sent_ms = s.execute(select(WebhookEndpoint.pace_sent_ms).where(WebhookEndpoint.id == endpoint.id))
+            later = datetime.fromtimestamp((int(sent_ms.scalar_one()) + _pace_ms()) / 1000, UTC)
+            _schedule(s, delivery, endpoint, later, attempt=attempt, jobs=jobs, pace=False)
+            return "deferred"
         now = utcnow()
         body = render_body(endpoint, ev)
         headers = {

@@ -135,27 +135,33 @@ class LocalEngine:
         from flowai.voice.scoring import cosine, speaker_encoder
 
         voice = base_voice()
-        target = world.analyse(sample, voice.sample_rate)
+        target = world.speaker_stats(world.analyse(sample, voice.sample_rate))
         source = base_frames()
         probe = world.head(source, PROBE_SECONDS)
         encoder = speaker_encoder()
         wanted = encoder.embed(sample)
         scores: dict[float, float] = {}
 
-        def profile_at(warp: float) -> dict[str, Any]:
-            return world.build_profile(target, source, base_voice=BASE_VOICE, formant_warp=warp)
+        def profile_at(warp: float, stride: int) -> dict[str, Any]:
+            return world.build_profile(
+                target,
+                world.speaker_stats(source, warp, stride),
+                formant_warp=warp,
+                base_voice=BASE_VOICE,
+                sample_rate=voice.sample_rate,
+            )
 
         def score(warp: float) -> float:
             warp = round(warp, 3)
             if warp not in scores:
-                converted = world.convert(probe, profile_at(warp))
+                converted = world.convert(probe, profile_at(warp, stride=4))
                 scores[warp] = cosine(encoder.embed(converted), wanted)
             return scores[warp]
 
         best = max(COARSE_WARPS, key=score)
-        best = max((best - 0.05, best, best + 0.05), key=score)
-        profile = profile_at(best)
-        profile["probe_similarity"] = round(scores[round(best, 3)], 4)
+        best = round(max((best - 0.05, best, best + 0.05), key=score), 3)
+        profile = profile_at(best, stride=1)
+        profile["probe_similarity"] = round(scores[best], 4)
         return profile
 
     def create_voice(

@@ -21,8 +21,6 @@ PROFILE_FORMAT = "flowai.voice.world-profile"
 PROFILE_VERSION = 1
 FRAME_PERIOD_MS = 5.0
 MCEP_DIMS = 40
-WARP_RANGE = (0.80, 1.25)
-WARP_BAND_HZ = (100.0, 5000.0)
 
 F64 = npt.NDArray[np.float64]
 
@@ -71,6 +69,16 @@ def _mcep(sp: F64, sample_rate: int) -> F64:
     return np.asarray(pyworld.code_spectral_envelope(sp, sample_rate, MCEP_DIMS), dtype=np.float64)
 
 
+def head(frames: Frames, seconds: float) -> Frames:
+    """The first ``seconds`` of analysed frames (a cheap probe for choosing parameters)."""
+    n = int(seconds * 1000 / FRAME_PERIOD_MS)
+    return Frames(frames.f0[:n], frames.sp[:n], frames.ap[:n], frames.sample_rate)
+
+
+def _mcep(sp: F64, sample_rate: int) -> F64:
+    return np.asarray(pyworld.code_spectral_envelope(sp, sample_rate, MCEP_DIMS), dtype=np.float64)
+
+
 def fit_warp(source: Frames, target: Frames) -> float:
     """The warp that best aligns the source's average log envelope with the target's."""
     src_avg = np.log(source.sp[source.voiced] + 1e-12).mean(axis=0)
@@ -88,42 +96,63 @@ def fit_warp(source: Frames, target: Frames) -> float:
     return round(best_factor, 3)
 
 
-def build_profile(
-    target: Frames, source: Frames, *, base_voice: str, formant_warp: float | None = None
-) -> dict[str, Any]:
-    """Statistics of the target speaker, plus the source statistics they are mapped from.
+@dataclass(frozen=True)
+class SpeakerStats:
+    """Log-F0 and mel-cepstral statistics over voiced frames."""
 
-    ``formant_warp`` None: fit it from the average envelopes (``fit_warp``).
-    """
-    if target.sample_rate != source.sample_rate:
-        raise ValueError("target and source must be analysed at the same rate")
-    if int(target.voiced.sum()) < 200 or int(source.voiced.sum()) < 200:
+    log_f0_mean: float
+    log_f0_std: float
+    mcep_mean: F64
+    mcep_std: F64
+    voiced_s: float
+
+
+def speaker_stats(frames: Frames, warp: float = 1.0, stride: int = 1) -> SpeakerStats:
+    """Statistics of ``frames`` after a formant warp; ``stride`` > 1 subsamples frames."""
+    if int(frames.voiced.sum()) < 200:
         raise ValueError("too little voiced speech to build a voice profile")
-    factor = fit_warp(source, target) if formant_warp is None else round(formant_warp, 3)
-    tgt_lf0 = np.log(target.f0[target.voiced])
-    src_lf0 = np.log(source.f0[source.voiced])
-    tgt_c = _mcep(target.sp[target.voiced], target.sample_rate)
-    src_c = _mcep(warp_envelope(source.sp[source.voiced], factor), source.sample_rate)
+    lf0 = np.log(frames.f0[frames.voiced])
+    sp = frames.sp[frames.voiced][::stride]
+    c = _mcep(warp_envelope(sp, warp) if warp != 1.0 else np.ascontiguousarray(sp),
+              frames.sample_rate)
+    return SpeakerStats(
+        log_f0_mean=float(lf0.mean()),
+        log_f0_std=float(lf0.std()),
+        mcep_mean=c.mean(axis=0),
+        mcep_std=c.std(axis=0),
+        voiced_s=float(frames.voiced.sum()) * FRAME_PERIOD_MS / 1000,
+    )
+
+
+def build_profile(
+    target: SpeakerStats,
+    source: SpeakerStats,
+    *,
+    formant_warp: float,
+    base_voice: str,
+    sample_rate: int,
+) -> dict[str, Any]:
+    """The versioned JSON profile: target statistics and the (warped) source ones they map from."""
     return {
         "format": PROFILE_FORMAT,
         "version": PROFILE_VERSION,
         "base_voice": base_voice,
-        "sample_rate": target.sample_rate,
+        "sample_rate": sample_rate,
         "f0": {
-            "target_log_mean": float(tgt_lf0.mean()),
-            "target_log_std": float(tgt_lf0.std()),
-            "source_log_mean": float(src_lf0.mean()),
-            "source_log_std": float(src_lf0.std()),
+            "target_log_mean": target.log_f0_mean,
+            "target_log_std": target.log_f0_std,
+            "source_log_mean": source.log_f0_mean,
+            "source_log_std": source.log_f0_std,
         },
-        "formant_warp": factor,
+        "formant_warp": round(formant_warp, 3),
         "mcep": {
             "dims": MCEP_DIMS,
-            "target_mean": _rounded(tgt_c.mean(axis=0)),
-            "target_std": _rounded(tgt_c.std(axis=0)),
-            "source_mean": _rounded(src_c.mean(axis=0)),
-            "source_std": _rounded(src_c.std(axis=0)),
+            "target_mean": _rounded(target.mcep_mean),
+            "target_std": _rounded(target.mcep_std),
+            "source_mean": _rounded(source.mcep_mean),
+            "source_std": _rounded(source.mcep_std),
         },
-        "analysed_voiced_s": round(float(target.voiced.sum()) * FRAME_PERIOD_MS / 1000, 1),
+        "analysed_voiced_s": round(target.voiced_s, 1),
     }
 
 

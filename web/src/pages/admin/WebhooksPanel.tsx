@@ -468,6 +468,7 @@ function DeliveryLog({ endpointId, name, version }: { endpointId: string; name: 
   const [open, setOpen] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
+  const [actionError, setActionError] = useState<string | null>(null);
   const titleId = useId();
 
   const load = useCallback(
@@ -513,13 +514,13 @@ function DeliveryLog({ endpointId, name, version }: { endpointId: string; name: 
 
   const replay = async (d: WebhookDelivery) => {
     setNotice(null);
+    setActionError(null);
     try {
       const again = await replayWebhookDelivery(d.id);
-      setItems((prev) => [again, ...(prev ?? [])]);
+      setItems((prev) => [again, ...(prev ?? []).filter((x) => x.id !== again.id)]);
       setNotice(`Replay of ${d.event_type} queued (same webhook-id ${d.event_id}).`);
     } catch (err) {
-      setNotice(null);
-      setError(err);
+      setActionError(`Could not replay: ${messageOf(err)}`);
     }
   };
 
@@ -536,6 +537,11 @@ function DeliveryLog({ endpointId, name, version }: { endpointId: string; name: 
       {notice && (
         <p role="status" className="px-4 pt-3 text-sm text-success">
           {notice}
+        </p>
+      )}
+      {actionError && (
+        <p role="alert" className="px-4 pt-3 text-sm text-danger">
+          {actionError}
         </p>
       )}
       {error !== null && <LoadError what="deliveries" error={error} onRetry={() => void load()} />}

@@ -1,0 +1,42 @@
+"""`flowai render` reads OpenTimelineIO: an .otio with local media renders the same frames."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import typer
+from typer.testing import CliRunner
+
+from flowai.editor import otio as interchange
+from flowai.editor.cli import LOCAL_TENANT, LocalFiles, register
+from flowai.editor.timeline import load_timeline, validate_timeline
+
+from ..editor.conftest import decode_gray, read_barcode  # type: ignore[import-not-found]
+from .conftest import Media  # type: ignore[import-not-found]
+
+
+def test_render_an_otio_file(media: Media, tmp_path: Path) -> None:
+    shutil.copy(media.v30, tmp_path / "clip.mp4")
+    shutil.copy(media.v30b, tmp_path / "other.mp4")
+    doc = {
+        "canvas": {"width": 320, "height": 180, "fps": "30"},
+        "video_tracks": [{"id": "v", "clips": [
+            {"id": "a", "asset_id": "clip.mp4", "source_in": 20, "source_out": 30, "start": 0},
+            {"id": "b", "asset_id": "other.mp4", "source_in": 50, "source_out": 55, "start": 12},
+        ]}],
+    }  # fmt: skip
+    checked = validate_timeline(load_timeline(doc), tenant_id=LOCAL_TENANT, assets=LocalFiles(tmp_path))
+    text = interchange.write(checked, "otio", name="cli", media_url=lambda a: f"file://{tmp_path / a}")
+    (tmp_path / "edit.otio").write_text(text)
+    cli = typer.Typer()
+    register(cli)
+    cli.command("noop")(lambda: None)
+    out = tmp_path / "out.mp4"
+    result = CliRunner().invoke(
+        cli, ["render", str(tmp_path / "edit.otio"), "-o", str(out), "--preset", "canvas"]
+    )
+    assert result.exit_code == 0, result.output
+    assert [read_barcode(f) for f in decode_gray(out)] == (
+        [(1, n) for n in range(20, 30)] + [(0, 0), (0, 0)]  # black gap + [(3, n) for n in range(50, 55)]
+    )
