@@ -21,6 +21,7 @@ from flowai.editor.api import router as editor_router
 from flowai.enterprise.api import router as tenant_router
 from flowai.enterprise.webhooks.api import router as webhooks_router
 from flowai.settings import Settings, get_settings
+from flowai.shares.api import router as shares_router
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
@@ -54,6 +55,7 @@ def create_app(ctx: AppContext | None = None, settings: Settings | None = None) 
         tenant_router,
         webhooks_router,
         editor_router,
+        shares_router,
     ):
         app.include_router(router)
     app.add_middleware(RequestContextMiddleware, tenants=ctx.tenants)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 from datetime import timedelta
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -221,6 +223,33 @@ def tenants_create(
             }
         )
     )
+
+
+@tenants_app.command("delete")
+def tenants_delete(
+    slug: Annotated[str, typer.Argument(help="The tenant to delete")],
+    archive: Annotated[Path, typer.Option(help="Where to write the export (zip) before the purge")],
+    yes: Annotated[bool, typer.Option("--yes", help="Confirm: rows and media are deleted for good")] = False,
+) -> None:
+    """Export a tenant's rows and media to a zip, then purge them."""
+    from flowai.core.context import AppContext
+    from flowai.core.models import Tenant
+    from flowai.enterprise import offboarding
+
+    if not yes:
+        raise typer.BadParameter("deleting a tenant is final; pass --yes", param_hint="--yes")
+    if slug == "flowai":
+        raise typer.BadParameter("the platform's own workspace cannot be deleted")
+    ctx = AppContext.build(_settings(), run_jobs_in_process=False)
+    with ctx.db.session(system=True) as s:
+        tenant = s.execute(select(Tenant).where(Tenant.slug == slug)).scalar_one_or_none()
+    if tenant is None:
+        raise typer.BadParameter(f"no tenant {slug!r}")
+    archive.parent.mkdir(parents=True, exist_ok=True)
+    counts = offboarding.export_archive(ctx.db, ctx.storage, tenant.id, archive)
+    files = offboarding.purge(ctx.db, ctx.storage, tenant.id)
+    os.chmod(archive, 0o600)
+    typer.echo(json.dumps({"archive": str(archive), "rows": counts, "files_deleted": files}))
 
 
 @tenants_app.command("list")

@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -108,6 +108,35 @@ class Settings(BaseSettings):
         "joined without re-encoding (0: one job per export)",
     )
     editor_proxy_height: int = Field(720, description="Height of the H.264 preview proxy of a video asset")
+
+    chain_rpc_url: str | None = Field(
+        None,
+        description="JSON-RPC URL of the EVM chain for viral shares (Flow EVM testnet: "
+        "https://testnet.evm.nodes.onflow.org); unset: a local anvil dev chain",
+    )
+    chain_id: int = Field(545, description="Chain id the RPC must serve (747 Flow EVM mainnet, 545 testnet)")
+    chain_deployer_key: SecretStr | None = Field(
+        None,
+        description="Hex private key that deploys the contracts, mints and deposits royalties; "
+        "required with FLOWAI_CHAIN_RPC_URL (the dev chain uses anvil's first dev account)",
+    )
+    chain_autostart: bool = Field(
+        True,
+        description="Without FLOWAI_CHAIN_RPC_URL, start the local dev chain (anvil, state kept in "
+        "<data_dir>/chain) on first use of viral shares",
+    )
+    chain_public_rpc_url: str | None = Field(
+        None, description="RPC URL that wallets are offered for the chain (default: the dev chain's)"
+    )
+    chain_platform_fee_bps: int = Field(
+        250, ge=0, le=1000, description="Platform fee on primary share sales, in basis points (max 1000)"
+    )
+    chain_fee_recipient: str | None = Field(
+        None, description="Address that receives the platform fee (default: the deployer)"
+    )
+    chain_index_interval_seconds: float = Field(
+        2.0, description="How often the indexer reads vault events into the database (0: only on demand)"
+    )
 
     @property
     def resolved_database_url(self) -> str:

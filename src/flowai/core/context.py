@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +21,11 @@ from flowai.core.tenancy import TenantRouter
 from flowai.settings import Settings
 
 
+# Features register a starter here on import (viral shares: resume its chain and indexer, off the
+# request path); whatever they start they undo through `AppContext.stop_hooks`.
+START_HOOKS: list[Callable[[AppContext], None]] = []
+
+
 @dataclass
 class AppContext:
     settings: Settings
@@ -33,6 +39,8 @@ class AppContext:
     pool: InProcessPool | None = None
     dispatcher: Any = None
     extras: dict[str, Any] = field(default_factory=dict)
+    _users: int = 0
+    stop_hooks: list[Callable[[], None]] = field(default_factory=list)
 
     @classmethod
     def build(cls, settings: Settings, *, run_jobs_in_process: bool = True) -> AppContext:
@@ -78,10 +86,16 @@ class AppContext:
         )
 
     def start(self) -> None:
-        if self.pool:
+        """Start the workers; nested starts (several apps on one context) are counted."""
+        self._users += 1
+        if self._users == 1 and self.pool:
             self.pool.start()
 
     def stop(self) -> None:
+        """Stop the workers and close connections when the last user stops."""
+        self._users -= 1
+        if self._users > 0:
+            return
         if self.pool:
             self.pool.stop()
         if hasattr(self.dispatcher, "close"):

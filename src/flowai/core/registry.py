@@ -12,8 +12,15 @@ MODEL_MODULES = [
     "flowai.enterprise.models",
     "flowai.enterprise.webhooks.models",
     "flowai.editor.models",
+    "flowai.shares.models",
 ]
-JOB_MODULES = ["flowai.core.builtin_jobs", "flowai.enterprise.webhooks.tasks", "flowai.editor.tasks"]
+JOB_MODULES = [
+    "flowai.core.builtin_jobs",
+    "flowai.enterprise.tasks",
+    "flowai.enterprise.webhooks.tasks",
+    "flowai.editor.tasks",
+    "flowai.shares.tasks",
+]
 
 
 def import_models() -> None:

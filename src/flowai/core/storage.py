@@ -43,6 +43,7 @@ class Storage(Protocol):
     def local_path(self, key: str) -> Path | None: ...
     def exists(self, key: str) -> bool: ...
     def delete(self, key: str) -> None: ...
+    def keys(self, prefix: str) -> Iterator[str]: ...
     def download_url(self, key: str, *, filename: str | None = None, ttl: int | None = None) -> str: ...
     def upload_url(self, key: str, *, content_type: str, ttl: int | None = None) -> str | None: ...
 
@@ -54,13 +55,12 @@ def _safe_key(key: str) -> str:
 
 
 class LocalStorage:
-    """Files under `<data_dir>/media`; signed URLs are verified by `/v1/files/raw/...`."""
+    """Files under `<data_dir>/media`; signed URLs (host-relative) are verified by `/v1/files/raw/...`."""
 
-    def __init__(self, root: Path, secret_key: str, public_url: str, default_ttl: int) -> None:
+    def __init__(self, root: Path, secret_key: str, default_ttl: int) -> None:
         self.root = root.resolve()
         self.root.mkdir(parents=True, exist_ok=True)
         self._secret = secret_key
-        self._public_url = public_url.rstrip("/")
         self._ttl = default_ttl
 
     def _path(self, key: str) -> Path:
@@ -118,6 +118,14 @@ class LocalStorage:
     def delete(self, key: str) -> None:
         self._path(key).unlink(missing_ok=True)
 
+    def keys(self, prefix: str) -> Iterator[str]:
+        """Every stored key under `prefix` (a folder-like `t/<tenant>/` prefix)."""
+        base = self.root / _safe_key(prefix.rstrip("/"))
+        if base.is_dir():
+            for path in sorted(base.rglob("*")):
+                if path.is_file() and not path.name.startswith(".upload-"):
+                    yield path.relative_to(self.root).as_posix()
+
     def _signature(self, key: str, expires: int, filename: str) -> str:
         return sign(self._secret, f"{key}\n{expires}\n{filename}")
 
@@ -125,7 +133,8 @@ class LocalStorage:
         expires = int(time.time()) + (ttl or self._ttl)
         name = filename or key.rsplit("/", 1)[-1]
         query = urlencode({"exp": expires, "name": name, "sig": self._signature(key, expires, name)})
-        return f"{self._public_url}/v1/files/raw/{quote(_safe_key(key))}?{query}"
+        # Relative, so the link works on whichever host (tenant domain) the caller used.
+        return f"/v1/files/raw/{quote(_safe_key(key))}?{query}"
 
     def verify(self, key: str, expires: int, filename: str, signature: str) -> bool:
         """True only for an untampered URL that has not expired."""
@@ -219,6 +228,12 @@ class S3Storage:
     def delete(self, key: str) -> None:
         self._client.delete_object(Bucket=self.bucket, Key=_safe_key(key))
 
+    def keys(self, prefix: str) -> Iterator[str]:
+        paginator = self._client.get_paginator("list_objects_v2")
+        for page in paginator.paginate(Bucket=self.bucket, Prefix=_safe_key(prefix)):
+            for obj in page.get("Contents", []):
+                yield str(obj["Key"])
+
     def download_url(self, key: str, *, filename: str | None = None, ttl: int | None = None) -> str:
         params: dict[str, Any] = {"Bucket": self.bucket, "Key": _safe_key(key)}
         if filename:
@@ -243,6 +258,5 @@ def make_storage(settings: Settings) -> LocalStorage | S3Storage:
     return LocalStorage(
         settings.media_dir,
         settings.resolved_secret_key,
-        settings.public_url,
         settings.signed_url_ttl_seconds,
     )

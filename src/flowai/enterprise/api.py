@@ -11,12 +11,13 @@ from sqlalchemy import select
 
 from flowai.core.auth import Principal
 from flowai.core.deps import DB, Caller, Ctx, Reader, Tenant
-from flowai.core.errors import field_error
+from flowai.core.errors import field_error, not_found
 from flowai.core.ids import new_id
+from flowai.core.jobs_api import job_out
 from flowai.core.models import Tenant as TenantRow
 from flowai.core.models import TenantDomain, User
 from flowai.core.pagination import page
-from flowai.core.schemas import Page
+from flowai.core.schemas import JobOut, Page
 from flowai.core.storage import TooLarge
 from flowai.core.uploads import allowed_mime, describe_allowed, sniff
 from flowai.enterprise import domains, service, theming
@@ -265,3 +266,29 @@ def create_tenant(
     )
     ctx.tenants.invalidate()
     return tenant_out(row)
+
+
+@router.delete("/v1/platform/tenants/{slug}", status_code=202, response_model=JobOut)
+def delete_tenant(
+    slug: str, request: Request, response: Response, principal: Caller, tenant: Tenant, ctx: Ctx, s: DB
+) -> JobOut:
+    """Export the tenant's data to a downloadable archive, then purge its rows and media (a job)."""
+    _platform_admin(principal, tenant)
+    if slug == tenant.slug:
+        raise field_error(409, "platform-tenant", "slug", "the platform's own workspace cannot be deleted")
+    with ctx.db.session(system=True) as sys_s:
+        target = sys_s.execute(select(TenantRow).where(TenantRow.slug == slug)).scalar_one_or_none()
+    if target is None:
+        raise not_found("Tenant")
+    job = ctx.jobs.submit(
+        tenant_id=tenant.id,
+        kind="enterprise.delete_tenant",
+        payload={"tenant_id": target.id, "slug": slug},
+        owner_id=principal.user_id,
+        idempotency_key=request.headers.get("idempotency-key") or f"delete-tenant:{target.id}",
+    )
+    service.audit(
+        s, actor_id=principal.user_id, action="platform.tenant.deleted", target=slug, ip=_ip(request)
+    )
+    response.headers["Location"] = f"/v1/jobs/{job.id}"
+    return job_out(job)

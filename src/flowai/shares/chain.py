@@ -28,7 +28,7 @@ from hexbytes import HexBytes
 from web3 import HTTPProvider, Web3
 from web3.contract import Contract
 from web3.exceptions import ContractLogicError, TransactionNotFound, Web3RPCError
-from web3.types import TxParams, TxReceipt
+from web3.types import FilterParams, LogReceipt, TxParams, TxReceipt
 
 from flowai.shares import artifacts
 
@@ -273,6 +273,41 @@ class ChainClient:
             ),
         )
         return self.wait_for_receipt(tx_hash)
+
+    def node_accounts(self) -> set[str]:
+        """Accounts the node signs for itself (anvil's dev accounts; none on a public RPC)."""
+        try:
+            return {to_checksum_address(a) for a in self.with_retries(lambda: self.w3.eth.accounts)}
+        except Web3RPCError:
+            return set()
+
+    def transact_unlocked(self, sender: str, function: Transactable, *, value: int = 0) -> TxReceipt:
+        """Send a call from an account the node holds unlocked (`eth_sendTransaction`) and wait.
+
+        For the dev chain only: it lets `flowai serve` act for a dev creator, where a real
+        creator signs the same call in their own wallet.
+        """
+        address = to_checksum_address(sender)
+        gas = self.estimate_gas(function, sender=address, value=value)
+        params = function.build_transaction(
+            cast(TxParams, {"from": address, "value": value, "gas": gas, "chainId": self.chain_id})
+        )
+        params.pop("nonce", None)  # the node allocates it
+        tx_hash = self.with_retries(lambda: self.w3.eth.send_transaction(params))
+        return self.wait_for_receipt(HexBytes(tx_hash))
+
+    def block_number(self) -> int:
+        """The latest block number."""
+        return int(self.with_retries(lambda: self.w3.eth.block_number))
+
+    def has_code(self, address: str) -> bool:
+        """Whether a contract is deployed at `address`."""
+        code = self.with_retries(lambda: self.w3.eth.get_code(to_checksum_address(address)))
+        return len(code) > 0
+
+    def get_logs(self, params: FilterParams) -> list[LogReceipt]:
+        """`eth_getLogs` with retries."""
+        return list(self.with_retries(lambda: self.w3.eth.get_logs(params)))
 
     def deploy(self, account: LocalAccount, name: str, *args: Any) -> tuple[str, TxReceipt]:
         """Deploy artifact `name` with constructor `args`; returns (address, receipt)."""

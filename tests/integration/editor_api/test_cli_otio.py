@@ -37,6 +37,6 @@ def test_render_an_otio_file(media: Media, tmp_path: Path) -> None:
         cli, ["render", str(tmp_path / "edit.otio"), "-o", str(out), "--preset", "canvas"]
     )
     assert result.exit_code == 0, result.output
-    assert [read_barcode(f) for f in decode_gray(out)] == (
-        [(1, n) for n in range(20, 30)] + [(0, 0), (0, 0)]  # black gap + [(3, n) for n in range(50, 55)]
-    )
+    gap = [(0, 0)] * 2  # black background between the clips
+    want = [(1, n) for n in range(20, 30)] + gap + [(3, n) for n in range(50, 55)]
+    assert [read_barcode(f) for f in decode_gray(out)] == want

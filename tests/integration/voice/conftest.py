@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import importlib.util
+import shutil
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -24,6 +25,28 @@ def _load(name: str) -> ModuleType:
 
 
 contract = _load("elevenlabs_contract")
+speakers = _load("speakers")
+
+
+@pytest.fixture(scope="session")
+def voice_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("voice")
+
+
+@pytest.fixture(scope="session")
+def upload(voice_dir: Path) -> Callable[[str], Path]:
+    """``upload(speaker)`` → a WAV of that speaker reading ~70 s of text, made once per session."""
+    made: dict[str, Path] = {}
+
+    def get(name: str) -> Path:
+        if shutil.which(speakers.SPEAKERS[name][0]) is None:
+            pytest.skip(f"{speakers.SPEAKERS[name][0]} is not installed (make deps installs it)")
+        if name not in made:
+            text = " ".join(speakers.UPLOAD_SENTENCES)
+            made[name] = speakers.speak(name, text, voice_dir / f"upload-{name}.wav")
+        return made[name]
+
+    return get
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,6 @@
-"""editor
+"""editor: media assets, projects (timeline + version) and exports.
+
+Row-level security for these tenant-owned tables is applied after upgrade by flowai.core.rls.
 
 Revision ID: 0003
 Revises: 0002

@@ -158,8 +158,9 @@ class LocalEngine:
                 scores[warp] = cosine(encoder.embed(converted), wanted)
             return scores[warp]
 
-        best = max(COARSE_WARPS, key=score)
-        best = round(max((best - 0.05, best, best + 0.05), key=score), 3)
+        coarse = max(COARSE_WARPS, key=score)
+        fine: list[float] = [round(coarse + step, 3) for step in (-0.05, 0.0, 0.05)]
+        best = max(fine, key=score)
         profile = profile_at(best, stride=1)
         profile["probe_similarity"] = round(scores[best], 4)
         return profile

@@ -69,33 +69,6 @@ def _mcep(sp: F64, sample_rate: int) -> F64:
     return np.asarray(pyworld.code_spectral_envelope(sp, sample_rate, MCEP_DIMS), dtype=np.float64)
 
 
-def head(frames: Frames, seconds: float) -> Frames:
-    """The first ``seconds`` of analysed frames (a cheap probe for choosing parameters)."""
-    n = int(seconds * 1000 / FRAME_PERIOD_MS)
-    return Frames(frames.f0[:n], frames.sp[:n], frames.ap[:n], frames.sample_rate)
-
-
-def _mcep(sp: F64, sample_rate: int) -> F64:
-    return np.asarray(pyworld.code_spectral_envelope(sp, sample_rate, MCEP_DIMS), dtype=np.float64)
-
-
-def fit_warp(source: Frames, target: Frames) -> float:
-    """The warp that best aligns the source's average log envelope with the target's."""
-    src_avg = np.log(source.sp[source.voiced] + 1e-12).mean(axis=0)
-    tgt_avg = np.log(target.sp[target.voiced] + 1e-12).mean(axis=0)
-    bins = src_avg.size
-    nyquist = source.sample_rate / 2
-    k0, k1 = (int(hz / nyquist * (bins - 1)) for hz in WARP_BAND_HZ)
-    tgt = tgt_avg[k0:k1] - tgt_avg[k0:k1].mean()
-    best_factor, best_err = 1.0, np.inf
-    for factor in np.arange(WARP_RANGE[0], WARP_RANGE[1] + 1e-9, 0.01):
-        warped = warp_envelope(src_avg, float(factor))[k0:k1]
-        err = float(np.mean((warped - warped.mean() - tgt) ** 2))
-        if err < best_err:
-            best_factor, best_err = float(factor), err
-    return round(best_factor, 3)
-
-
 @dataclass(frozen=True)
 class SpeakerStats:
     """Log-F0 and mel-cepstral statistics over voiced frames."""
@@ -113,8 +86,7 @@ def speaker_stats(frames: Frames, warp: float = 1.0, stride: int = 1) -> Speaker
         raise ValueError("too little voiced speech to build a voice profile")
     lf0 = np.log(frames.f0[frames.voiced])
     sp = frames.sp[frames.voiced][::stride]
-    c = _mcep(warp_envelope(sp, warp) if warp != 1.0 else np.ascontiguousarray(sp),
-              frames.sample_rate)
+    c = _mcep(warp_envelope(sp, warp) if warp != 1.0 else np.ascontiguousarray(sp), frames.sample_rate)
     return SpeakerStats(
         log_f0_mean=float(lf0.mean()),
         log_f0_std=float(lf0.std()),

@@ -4,6 +4,7 @@ import { ApiError } from "../../api/client";
 import { updateTenant, uploadLogo } from "../../api/endpoints";
 import { COLOR_NAMES, FEATURES } from "../../api/types";
 import type { BrandColors, ColorName, Tenant, TenantPatch } from "../../api/types";
+import { useAuth } from "../../auth/AuthContext";
 import { useReloadTenantTheme } from "../../auth/TenantContext";
 import { Button } from "../../components/Button";
 import { Card } from "../../components/Card";
@@ -99,7 +100,10 @@ export function BrandPanel({ tenant, onSaved }: { tenant: Tenant; onSaved: (tena
   const [busy, setBusy] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
   const reloadTheme = useReloadTenantTheme();
+  const { reload: reloadMe } = useAuth();
   const fontListId = useId();
+  // Bumped when the logo may have changed (the default logo is a monogram in the brand colours).
+  const [logoVersion, setLogoVersion] = useState(() => Date.now());
 
   const patch = brandPatch(initial, form);
   const dirty = Object.keys(patch).length > 0;
@@ -135,7 +139,9 @@ export function BrandPanel({ tenant, onSaved }: { tenant: Tenant; onSaved: (tena
       const version = Date.now();
       reloadThemeCss(version);
       reloadLogo(version);
+      setLogoVersion(version);
       void reloadTheme();
+      if (patch.name) void reloadMe(); // the workspace name shown from /v1/me
       setNotice("Saved. The whole workspace now uses this brand.");
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
@@ -248,9 +254,9 @@ export function BrandPanel({ tenant, onSaved }: { tenant: Tenant; onSaved: (tena
         </form>
       </Card>
 
-      <div className="grid content-start gap-6">
+      <div className="grid min-w-0 content-start gap-6">
         <BrandPreview form={form} colors={shown} />
-        <LogoUpload tenant={tenant} onSaved={onSaved} />
+        <LogoUpload tenant={tenant} onSaved={onSaved} version={logoVersion} onVersion={setLogoVersion} />
       </div>
     </div>
   );
@@ -441,7 +447,7 @@ export function BrandPreview({ form, colors }: { form: BrandForm; colors: BrandC
               <span aria-hidden="true" className="logo-image size-6 shrink-0 rounded-md" />
               <span className="truncate font-semibold text-text">{name}</span>
             </span>
-            <span className="flex gap-3 text-xs text-muted">
+            <span className="flex flex-wrap justify-end gap-x-3 gap-y-1 text-xs text-muted">
               {nav.map((item, i) => (
                 <span key={item} className={i === 0 ? "font-medium text-primary" : ""}>
                   {item}
@@ -475,11 +481,20 @@ export function BrandPreview({ form, colors }: { form: BrandForm; colors: BrandC
   );
 }
 
-function LogoUpload({ tenant, onSaved }: { tenant: Tenant; onSaved: (tenant: Tenant) => void }) {
+function LogoUpload({
+  tenant,
+  onSaved,
+  version,
+  onVersion,
+}: {
+  tenant: Tenant;
+  onSaved: (tenant: Tenant) => void;
+  version: number;
+  onVersion: (version: number) => void;
+}) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [done, setDone] = useState(false);
-  const [version, setVersion] = useState(() => Date.now());
   const inputRef = useRef<HTMLInputElement>(null);
   const id = useId();
 
@@ -496,7 +511,7 @@ function LogoUpload({ tenant, onSaved }: { tenant: Tenant; onSaved: (tenant: Ten
       try {
         onSaved(await uploadLogo(file));
         const v = Date.now();
-        setVersion(v);
+        onVersion(v);
         reloadLogo(v);
         setDone(true);
       } catch (err) {

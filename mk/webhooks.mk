@@ -1,0 +1,2 @@
+# Enterprise webhooks: Standard Webhooks signing (requirements/webhooks.txt).
+PIP_REQUIREMENTS += requirements/webhooks.txt

@@ -1,0 +1,123 @@
+"""Request and response types of the viral-shares API. Wei and share base units are decimal
+strings in JSON (JavaScript numbers cannot hold them); whole-share counts are integers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, Field, PlainSerializer
+
+TOTAL_SHARES = 1_000_000
+
+
+def _wei(value: Any) -> int:
+    """Accept only a decimal string of whole wei: JSON numbers lose precision in JavaScript and
+    floats anywhere, so they are refused rather than rounded."""
+    if not isinstance(value, str):
+        raise ValueError('must be a decimal string of whole wei, e.g. "1000000000000000"')
+    if not value.isascii() or not value.isdigit():
+        raise ValueError('must be a decimal string of whole wei (digits only), e.g. "1000000000000000"')
+    if len(value) > 78:
+        raise ValueError("is larger than a uint256")
+    return int(value)
+
+
+WeiIn = Annotated[int, BeforeValidator(_wei)]
+WeiOut = Annotated[int, PlainSerializer(str, return_type=str, when_used="always")]
+
+
+class FractionalizeIn(BaseModel):
+    creator_address: str = Field(
+        description="The creator's wallet (0x…): receives the NFT, every share and the sale proceeds"
+    )
+    price_per_share_wei: WeiIn = Field(gt=0, description="Price of one whole share, decimal string of wei")
+    shares_for_sale: int = Field(ge=1, le=TOTAL_SHARES, description="Whole shares listed in the primary sale")
+    revenue_share_bps: int = Field(
+        5000, ge=0, le=10_000, description="Part of the video's revenue paid to shareholders, in basis points"
+    )
+
+
+class RevenueIn(BaseModel):
+    amount_wei: WeiIn = Field(gt=0, description="Revenue in wei (decimal string), greater than zero")
+    source: Literal["ad", "tip"] = "ad"
+    note: str | None = Field(None, max_length=500)
+
+
+class RevenueOut(BaseModel):
+    id: str
+    video_id: str
+    source: str
+    amount_wei: WeiOut
+    shareholder_wei: WeiOut
+    note: str | None
+    deposit_id: str | None
+    created_at: datetime
+
+
+class CreatorCall(BaseModel):
+    step: Literal["lock", "list"]
+    to: str
+    data: str
+
+
+class VideoSharesOut(BaseModel):
+    video_id: str
+    status: str = Field(
+        description="queued, awaiting_creator (lock/list from the creator's wallet), listed or failed"
+    )
+    error: str | None
+    job_id: str | None
+    chain_id: int
+    token_id: str | None
+    vault: str | None
+    creator: str
+    total_shares: int = TOTAL_SHARES
+    price_per_share_wei: WeiOut
+    shares_for_sale: int
+    shares_sold: int
+    sales_wei: WeiOut
+    holders: int
+    revenue_share_bps: int
+    revenue_to_date_wei: WeiOut
+    shareholder_revenue_wei: WeiOut
+    deposited_wei: WeiOut
+    pending_deposit_wei: WeiOut
+    indexed_block: int
+    creator_calls: list[CreatorCall] = Field(default_factory=list)
+    created_at: datetime
+
+
+class HolderOut(BaseModel):
+    address: str
+    balance: WeiOut = Field(description="Share base units (18 decimals), decimal string")
+    shares: int = Field(description="Whole shares held (rounded down)")
+    claimable_wei: WeiOut
+    claimed_wei: WeiOut
+
+
+class HoldingOut(HolderOut):
+    video_id: str
+    vault: str | None
+    chain_id: int
+
+
+class HoldingsOut(BaseModel):
+    address: str
+    items: list[HoldingOut]
+    total_claimable_wei: WeiOut
+
+
+class ChainOut(BaseModel):
+    chain_id: int
+    chain_id_hex: str
+    chain_name: str
+    rpc_url: str | None = Field(description="RPC URL a wallet may add for this chain")
+    nft: str
+    factory: str
+    vault_abi: list[dict[str, Any]]
+    selectors: dict[str, str] = Field(description="4-byte selectors of the calls the web app sends")
+
+
+class RoyaltyRunIn(BaseModel):
+    pass
