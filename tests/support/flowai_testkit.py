@@ -93,3 +93,12 @@ class LiveServer:
             [sys.executable, "-m", "flowai", *args], env=self.env, check=True, capture_output=True, text=True
         )
         return out.stdout.strip().splitlines()[-1]
+
+
+def run_async(coro: Any) -> Any:
+    """asyncio.run in a fresh thread: the browser tests' Playwright keeps a loop running in the main one."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()

@@ -103,11 +103,11 @@ describe("routing", () => {
 
   it("routes each feature page with its heading and says it is not there yet", async () => {
     signedIn();
-    renderAt("/shares");
-    expect(await screen.findByRole("heading", { level: 1, name: "Shares" })).toBeTruthy();
+    renderAt("/voice");
+    expect(await screen.findByRole("heading", { level: 1, name: "Voice" })).toBeTruthy();
     expect(screen.getByText(/arrives with its own issue/)).toBeTruthy();
     const main = screen.getByRole("navigation", { name: "Main" });
-    expect(within(main).getByRole("link", { name: "Shares" }).getAttribute("aria-current")).toBe("page");
+    expect(within(main).getByRole("link", { name: "Voice" }).getAttribute("aria-current")).toBe("page");
     expect(within(main).getByRole("link", { name: "Dashboard" }).getAttribute("aria-current")).toBeNull();
   });
 

@@ -9,6 +9,7 @@ import { FeaturePage } from "./pages/FeaturePage";
 import { LoginPage } from "./pages/LoginPage";
 import { NotFoundPage } from "./pages/NotFoundPage";
 import { SignupPage } from "./pages/SignupPage";
+import { SharesPage } from "./pages/shares/SharesPage";
 
 /** All routes. The router itself (browser or memory) comes from the caller. */
 export function AppRoutes() {
@@ -24,7 +25,7 @@ export function AppRoutes() {
           <Route path="dashboard" element={<DashboardPage />} />
           <Route path="voice" element={<FeaturePage feature="voice" />} />
           <Route path="editor" element={<FeaturePage feature="editor" />} />
-          <Route path="shares" element={<FeaturePage feature="shares" />} />
+          <Route path="shares" element={<SharesPage />} />
           <Route path="admin" element={<AdminPage />} />
         </Route>
       </Route>

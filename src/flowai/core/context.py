@@ -20,7 +20,6 @@ from flowai.core.storage import LocalStorage, S3Storage, make_storage
 from flowai.core.tenancy import TenantRouter
 from flowai.settings import Settings
 
-
 # Features register a starter here on import (viral shares: resume its chain and indexer, off the
 # request path); whatever they start they undo through `AppContext.stop_hooks`.
 START_HOOKS: list[Callable[[AppContext], None]] = []
@@ -88,8 +87,12 @@ class AppContext:
     def start(self) -> None:
         """Start the workers; nested starts (several apps on one context) are counted."""
         self._users += 1
-        if self._users == 1 and self.pool:
+        if self._users != 1:
+            return
+        if self.pool:
             self.pool.start()
+        for hook in START_HOOKS:
+            hook(self)
 
     def stop(self) -> None:
         """Stop the workers and close connections when the last user stops."""
@@ -100,6 +103,8 @@ class AppContext:
             self.pool.stop()
         if hasattr(self.dispatcher, "close"):
             self.dispatcher.close()
+        while self.stop_hooks:
+            self.stop_hooks.pop()()
         self.db.dispose()
 
 

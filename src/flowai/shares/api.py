@@ -39,6 +39,13 @@ VideoId = Annotated[str, Path(min_length=1, max_length=200)]
 Limit = Annotated[int, Query(ge=1, le=100)]
 router = APIRouter(prefix="/v1", tags=["shares"])
 WALLET_CALLS = ("buy(uint256)", "claim()", "claimableOf(address)", "balanceOf(address)", "sharesForSale()")
+WALLET_ERRORS = (
+    "ExceedsListed(uint256,uint256)",
+    "InsufficientPayment(uint256,uint256)",
+    "NothingToClaim()",
+    "ZeroAmount()",
+    "NotLocked()",
+)
 CHAIN_NAMES = {545: "Flow EVM Testnet", 747: "Flow EVM Mainnet"}
 
 
@@ -83,6 +90,7 @@ def chain_info(_: Reader, ctx: Ctx) -> ChainOut:
         factory=ch.platform.factory,
         vault_abi=[e for e in abi if e.get("name") in names or e.get("type") == "error"],
         selectors={c: "0x" + function_signature_to_4byte_selector(c).hex() for c in WALLET_CALLS},
+        errors={"0x" + function_signature_to_4byte_selector(e).hex(): e.split("(")[0] for e in WALLET_ERRORS},
     )
 
 

@@ -117,6 +117,7 @@ class ChainOut(BaseModel):
     factory: str
     vault_abi: list[dict[str, Any]]
     selectors: dict[str, str] = Field(description="4-byte selectors of the calls the web app sends")
+    errors: dict[str, str] = Field(description="4-byte selector → name of the vault errors a wallet may see")
 
 
 class RoyaltyRunIn(BaseModel):

@@ -7,13 +7,17 @@ so `flowai serve` starts fast and tests that never touch shares never start anvi
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import secrets
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+import requests
 from eth_account.signers.local import LocalAccount
 from eth_utils.address import is_address, to_checksum_address
 from hexbytes import HexBytes
@@ -30,7 +34,7 @@ from flowai.core.jobs import KINDS
 from flowai.core.models import Job
 from flowai.settings import Settings
 from flowai.shares import deploy, devchain
-from flowai.shares.chain import ChainClient, ChainError, ContractRevert, account_from_key
+from flowai.shares.chain import ChainClient, ChainError, ContractRevert, RetryPolicy, account_from_key
 from flowai.shares.models import ShareDeposit, ShareHolding, SharePlatform, ShareRevenue, ShareVideo
 
 log = logging.getLogger("flowai.shares")
@@ -106,22 +110,7 @@ class ChainRuntime:
                 )
             rpc_url, key = settings.chain_rpc_url, settings.chain_deployer_key.get_secret_value()
         elif settings.chain_autostart:
-            state = settings.data_dir / "chain"
-            state.mkdir(parents=True, exist_ok=True)
-            try:
-                dev = devchain.start(
-                    chain_id=settings.chain_id,
-                    extra_args=["--state", str(state / "state.json"), "--state-interval", "2"],
-                )
-            except devchain.DevChainError as exc:
-                raise ChainUnavailable(f"the local dev chain did not start: {exc}") from exc
-            rpc_url = dev.rpc_url
-            key = (
-                settings.chain_deployer_key.get_secret_value()
-                if settings.chain_deployer_key
-                else dev.accounts[0].private_key
-            )
-            log.info("dev chain started", extra={"rpc_url": rpc_url, "chain_id": settings.chain_id})
+            rpc_url, key, dev = self._dev_chain()
         else:
             raise ChainUnavailable(
                 "No chain is configured: set FLOWAI_CHAIN_RPC_URL and FLOWAI_CHAIN_DEPLOYER_KEY, "
@@ -133,12 +122,52 @@ class ChainRuntime:
             platform = self._platform(client, signer)
         except Exception as exc:
             if dev is not None:
+                self.endpoint_file.unlink(missing_ok=True)
                 dev.stop()
             if isinstance(exc, Problem):
                 raise
             raise ChainUnavailable(f"cannot use the chain at {rpc_url}: {exc}") from exc
-        public = settings.chain_public_rpc_url or (dev.rpc_url if dev else None)
+        public = settings.chain_public_rpc_url or (None if settings.chain_rpc_url else rpc_url)
         return Chain(client, signer, platform, public, dev)
+
+    @property
+    def endpoint_file(self) -> Path:
+        """Where a running dev chain announces itself to other processes of this data dir."""
+        return self.settings.data_dir / "chain" / "endpoint.json"
+
+    def attached_dev_chain(self) -> dict[str, Any] | None:
+        """The dev chain another process (`flowai serve`, `flowai shares chain`) runs for this
+        data dir, if it answers; two anvils must never share one state file."""
+        try:
+            info: dict[str, Any] = json.loads(self.endpoint_file.read_text())
+            ChainClient(info["rpc_url"], expected_chain_id=self.settings.chain_id, request_timeout=2.0,
+                        retry=RetryPolicy(attempts=1))  # fmt: skip
+        except (OSError, ValueError, KeyError, ChainError, requests.RequestException):
+            return None
+        return info
+
+    def _dev_chain(self) -> tuple[str, str, devchain.DevChain | None]:
+        """(rpc_url, deployer key, the process if we started it) of the data dir's dev chain."""
+        settings = self.settings
+        own_key = settings.chain_deployer_key.get_secret_value() if settings.chain_deployer_key else None
+        attached = self.attached_dev_chain()
+        if attached is not None:
+            return attached["rpc_url"], own_key or attached["accounts"][0]["private_key"], None
+        state = self.endpoint_file.parent
+        state.mkdir(parents=True, exist_ok=True)
+        try:
+            dev = devchain.start(
+                chain_id=settings.chain_id,
+                extra_args=["--state", str(state / "state.json"), "--state-interval", "2"],
+            )
+        except devchain.DevChainError as exc:
+            raise ChainUnavailable(f"the local dev chain did not start: {exc}") from exc
+        accounts = [{"address": a.address, "private_key": a.private_key} for a in dev.accounts]
+        self.endpoint_file.write_text(
+            json.dumps({"rpc_url": dev.rpc_url, "pid": os.getpid(), "accounts": accounts})
+        )
+        log.info("dev chain started", extra={"rpc_url": dev.rpc_url, "chain_id": settings.chain_id})
+        return dev.rpc_url, own_key or dev.accounts[0].private_key, dev
 
     def _platform(self, client: ChainClient, signer: LocalAccount) -> deploy.Platform:
         """The recorded deployment on this chain if its code is there, else a new one."""
@@ -194,6 +223,7 @@ class ChainRuntime:
             self._loop.join(timeout=10)
         with self._lock:
             if self._chain is not None and self._chain.dev is not None:
+                self.endpoint_file.unlink(missing_ok=True)
                 self._chain.dev.stop()
             self._chain = None
 
@@ -471,7 +501,7 @@ def totals(s: Session, video: ShareVideo) -> Totals:
     holders = s.execute(
         select(func.count())
         .select_from(ShareHolding)
-        .where(ShareHolding.share_video_id == video.id, ShareHolding.balance != "0")
+        .where(ShareHolding.share_video_id == video.id, ShareHolding.balance != 0)
     ).scalar_one()
     owed = sum(r.shareholder_wei for r in revenue)
     return Totals(

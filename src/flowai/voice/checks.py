@@ -125,19 +125,24 @@ def check_upload(path: Path, limits: Limits = Limits()) -> tuple[UploadReport, A
 
 
 def clipped_fraction(audio: Audio) -> float:
-    """Share of samples in flat runs (3+ samples) at the recording's peak level.
+    """Share of samples that look clipped, by two tests (the larger share wins).
 
-    Clean speech touches its peak for a handful of samples; a clipped take sits there in runs.
-    Must be measured at the native rate: resampling rounds the flat tops off.
+    Flat runs: three samples in a row held at the recording's peak (exact for WAV/FLAC, at any
+    level). Full scale: samples at 95 % of full scale or more; lossy codecs (MP3, Opus in WebM,
+    AAC) ring around a clipped top, so it is no longer flat, but it still sits at full scale,
+    where speech with headroom almost never goes. Measured at the native rate: resampling
+    rounds flat tops off.
     """
-    x = np.abs(audio.samples)
-    peak = float(x.max(initial=0.0))
-    if peak < 0.25:
+    x = audio.samples
+    magnitude = np.abs(x)
+    peak = float(magnitude.max(initial=0.0))
+    if peak < 0.25 or x.size < 3:
         return 0.0
-    at_peak = x >= peak * 0.995
-    # A sample counts when it and both neighbours sit at the peak.
-    run = at_peak[1:-1] & at_peak[:-2] & at_peak[2:]
-    return float(run.sum()) / max(x.size, 1)
+    at_peak = magnitude >= peak * 0.98
+    flat = np.abs(np.diff(x)) <= peak * 1e-3
+    runs = at_peak[1:-1] & at_peak[:-2] & at_peak[2:] & flat[1:] & flat[:-1]
+    full_scale = float(np.mean(magnitude >= 0.95))
+    return max(float(runs.sum()) / x.size, full_scale)
 
 
 def estimate_snr_db(audio: Audio, segments: list[Segment], frame_s: float = 0.02) -> float:

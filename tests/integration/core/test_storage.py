@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -11,7 +10,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from flowai_testkit import csrf, make_settings, signup
+from flowai_testkit import csrf, make_settings, run_async, signup
 
 from flowai.core.context import AppContext
 from flowai.core.storage import S3Storage, TooLarge
@@ -139,7 +138,7 @@ async def _aiter(data: bytes, size: int = 1 << 20) -> AsyncIterator[bytes]:
 def test_s3_round_trip_multipart_and_presigned(tmp_path: Path, s3_endpoint: str) -> None:
     storage = _s3(tmp_path, s3_endpoint)
     payload = bytes(range(256)) * (40 * 1024 * 4)  # 40 MiB: above the multipart threshold
-    stored = asyncio.run(storage.save_stream("t/x/video/1/big.bin", _aiter(payload), max_bytes=64 << 20))
+    stored = run_async(storage.save_stream("t/x/video/1/big.bin", _aiter(payload), max_bytes=64 << 20))
     assert stored.size == len(payload)
     got = httpx.get(storage.download_url("t/x/video/1/big.bin", filename="big.bin"))
     assert got.status_code == 200 and got.content == payload
@@ -154,7 +153,7 @@ def test_s3_round_trip_multipart_and_presigned(tmp_path: Path, s3_endpoint: str)
 def test_s3_oversized_upload_leaves_nothing(tmp_path: Path, s3_endpoint: str) -> None:
     storage = _s3(tmp_path, s3_endpoint)
     with pytest.raises(TooLarge):
-        asyncio.run(
+        run_async(
             storage.save_stream("t/x/image/3/too-big.png", _aiter(b"\0" * (3 << 20)), max_bytes=2 << 20)
         )
     assert not storage.exists("t/x/image/3/too-big.png")

@@ -23,7 +23,9 @@ class Crash(Exception):
     """Stands in for the process dying at a chosen line."""
 
 
-def make_listed(ctx: AppContext, tenant_id: str, creator: str, *, bps: int = 5000, shares: int = 1000) -> ShareVideo:
+def make_listed(
+    ctx: AppContext, tenant_id: str, creator: str, *, bps: int = 5000, shares: int = 1000
+) -> ShareVideo:
     """A fractionalised, locked and listed video (the job's work, run inline)."""
     with ctx.db.transaction(tenant_id=tenant_id) as s:
         video_id = f"vid-{uuid.uuid4().hex[:8]}"
@@ -60,14 +62,8 @@ def deposits(ctx: AppContext, tenant_id: str) -> list[ShareDeposit]:
         return list(s.execute(select(ShareDeposit).order_by(ShareDeposit.id)).scalars())
 
 
-@pytest.fixture
-def sqlite_only(database_url: str) -> None:
-    if not database_url.startswith("sqlite"):
-        pytest.skip("the chain logic is backend-independent; the API tests cover PostgreSQL")
-
-
 def test_crash_between_send_and_record_deposits_once(
-    ctx: AppContext, tenant_id: str, dev_chain: Any, sqlite_only: None, monkeypatch: pytest.MonkeyPatch
+    ctx: AppContext, tenant_id: str, dev_chain: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     video = make_listed(ctx, tenant_id, dev_chain.creator.address)
     record(ctx, tenant_id, video, 3 * ETHER)  # holders' part: 1.5 ETH
@@ -104,7 +100,7 @@ def test_crash_between_send_and_record_deposits_once(
 
 
 def test_crash_before_send_sends_on_restart_once(
-    ctx: AppContext, tenant_id: str, dev_chain: Any, sqlite_only: None, monkeypatch: pytest.MonkeyPatch
+    ctx: AppContext, tenant_id: str, dev_chain: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     video = make_listed(ctx, tenant_id, dev_chain.creator.address, bps=10_000)
     record(ctx, tenant_id, video, ETHER)
@@ -125,7 +121,7 @@ def test_crash_before_send_sends_on_restart_once(
 
 
 def test_resend_of_a_processed_id_is_refused_and_reconciled(
-    ctx: AppContext, tenant_id: str, dev_chain: Any, sqlite_only: None, monkeypatch: pytest.MonkeyPatch
+    ctx: AppContext, tenant_id: str, dev_chain: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Even if the processed-check were skipped (a stale read), the vault refuses the id again
     and the service confirms the first deposit instead of paying twice."""
@@ -153,7 +149,7 @@ def test_resend_of_a_processed_id_is_refused_and_reconciled(
 
 
 def test_indexer_matches_chain_and_revenue_runs_pro_rata(
-    ctx: AppContext, tenant_id: str, dev_chain: Any, sqlite_only: None
+    ctx: AppContext, tenant_id: str, dev_chain: Any
 ) -> None:
     video = make_listed(ctx, tenant_id, dev_chain.creator.address, bps=10_000, shares=1000)
     ch = service.chain(ctx)

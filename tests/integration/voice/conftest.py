@@ -29,6 +29,12 @@ speakers = _load("speakers")
 
 
 @pytest.fixture(scope="session")
+def eval_text() -> str:
+    """The sentences clones are judged on (none of them in any upload or the base corpus)."""
+    return " ".join(speakers.EVAL_SENTENCES)
+
+
+@pytest.fixture(scope="session")
 def voice_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("voice")
 

@@ -134,7 +134,7 @@ def build_app(state: ContractState) -> FastAPI:
         if not authorised(xi_api_key):
             return error(401, "invalid_api_key", "Invalid API key", "authentication_error")
         if voice_id not in state.voices and voice_id not in PREMADE:
-            return error(404, "voice_not_found", f"A voice with voice_id {voice_id} was not found.")
+            return error(400, "voice_not_found", f"A voice with voice_id {voice_id} was not found.")
         text = str(body.get("text", ""))
         model = str(body.get("model_id", "eleven_multilingual_v2"))
         limit = CHAR_LIMITS.get(model, 10_000)
@@ -181,7 +181,7 @@ def build_app(state: ContractState) -> FastAPI:
         if not authorised(xi_api_key):
             return error(401, "invalid_api_key", "Invalid API key", "authentication_error")
         if state.voices.pop(voice_id, None) is None:
-            return error(404, "voice_not_found", f"A voice with voice_id {voice_id} was not found.")
+            return error(400, "voice_not_found", f"A voice with voice_id {voice_id} was not found.")
         return {"status": "ok"}
 
     return app

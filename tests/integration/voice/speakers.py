@@ -55,9 +55,9 @@ UPLOAD_SENTENCES = [
 ]
 
 EVAL_SENTENCES = [
-    "A saw is a tool used for making boards.",
+    "The ripe taste of cheese improves with age.",
     "The wagon moved on smooth wheels.",
-    "March the soldiers past the next hill.",
+    "The doctor cured him with these pills.",
     "A cup of sugar makes sweet fudge.",
     "Place a rose near the porch steps.",
     "Both lost their lives in the raging storm.",

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from flowai.voice.audio import Audio, decode, write_wav
+from flowai.voice.audio import Audio, decode, ffmpeg_exe, write_wav
 from flowai.voice.checks import UploadRejected, check_upload
 
 
@@ -77,6 +78,13 @@ def test_clipped_audio_is_refused(awb: Audio, tmp_path: Path) -> None:
     assert "microphone gain" in error.detail and error.measured["clipped_fraction"] > 0.001
 
 
+def test_clipping_survives_a_lossy_browser_codec(awb: Audio, tmp_path: Path) -> None:
+    wav, webm = tmp_path / "clipped.wav", tmp_path / "clipped.webm"
+    write_wav(wav, Audio(np.clip(awb.samples * 4, -1, 1), awb.sample_rate))
+    subprocess.run([ffmpeg_exe(), "-v", "error", "-i", str(wav), "-c:a", "libopus", str(webm)], check=True)
+    assert rejected(webm).code == "clipping"
+
+
 @pytest.mark.slow
 def test_two_speakers_are_refused(awb: Audio, upload: Callable[[str], Path], tmp_path: Path) -> None:
     slt = decode(upload("flite-slt"), awb.sample_rate)
@@ -97,3 +105,30 @@ def test_text_file_renamed_wav_is_not_audio(tmp_path: Path) -> None:
     error = rejected(path)
     assert error.code == "not_audio"
     assert "not audio" in error.detail and "plain text" in error.detail
+
+
+def test_cli_check_and_profile_report_rejections_as_json(awb: Audio, tmp_path: Path) -> None:
+    import json
+
+    import typer
+    from typer.testing import CliRunner
+
+    from flowai.voice.cli import register
+
+    app = typer.Typer()
+    app.command()(lambda: None)
+    register(app)
+    text = tmp_path / "notes.wav"
+    text.write_text("hello\n" * 20)
+    short = tmp_path / "short.wav"
+    write_wav(short, Audio(awb.samples[: 20 * awb.sample_rate], awb.sample_rate))
+
+    checked = CliRunner().invoke(app, ["voice", "check", str(text)])
+    assert checked.exit_code == 2
+    assert json.loads(checked.output)["code"] == "not_audio"
+
+    out = tmp_path / "p.json"
+    made = CliRunner().invoke(app, ["voice", "profile", str(short), "-o", str(out)])
+    assert made.exit_code == 2
+    assert json.loads(made.output)["code"] == "too_short"
+    assert not out.exists()

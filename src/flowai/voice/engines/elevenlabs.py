@@ -9,6 +9,9 @@ Two kinds of 429 need opposite handling: ``too_many_concurrent_requests`` means 
 has too many requests in flight, so the request goes back into the local queue (bounded by
 ``max_concurrency``) until one of ours finishes; ``system_busy`` means *their* servers are
 loaded, so we back off exponentially and retry.
+
+Verified here only against the contract server in ``tests/integration/voice`` (which the
+official ``elevenlabs`` SDK also talks to); no call to the real service was made.
 """
 
 from __future__ import annotations

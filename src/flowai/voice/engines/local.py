@@ -33,14 +33,12 @@ BASE_CORPUS = (
     "Four hours of steady work faced us. A large size in stockings is hard to sell. "
     "The boy was there when the sun rose. A rod is used to catch pink salmon. "
     "The source of the huge river is the clear spring. Kick the ball straight and follow "
-    "through. Help the woman get back to her feet. A pot of tea helps to pass the evening. "
-    "Smoky fires lack flame and heat. The soft cushion broke the man's fall. "
-    "The salt breeze came across from the sea. The girl at the booth sold fifty bonds."
+    "through. Help the woman get back to her feet. A pot of tea helps to pass the evening."
 )
 
 
 #: Seconds of base speech converted per candidate warp, and the candidates tried first.
-PROBE_SECONDS = 8.0
+PROBE_SECONDS = 6.0
 COARSE_WARPS = (0.9, 1.0, 1.1, 1.2)
 
 
@@ -107,10 +105,23 @@ def base_voice() -> PiperBaseVoice:
 
 
 @lru_cache(maxsize=1)
+def base_speech() -> Audio:
+    """The base voice reading the base corpus (about 35 s), once per process."""
+    return base_voice().say(BASE_CORPUS)
+
+
+@lru_cache(maxsize=1)
 def base_frames() -> world.Frames:
-    """WORLD analysis of the base corpus (about 45 s of speech), computed once per process."""
-    voice = base_voice()
-    return world.analyse(voice.say(BASE_CORPUS), voice.sample_rate)
+    """Statistics-grade WORLD analysis of the base corpus: the source side of every profile."""
+    return world.analyse(base_speech(), base_voice().sample_rate, for_statistics=True)
+
+
+@lru_cache(maxsize=1)
+def probe_frames() -> world.Frames:
+    """Full analysis of the corpus's first seconds, converted per candidate warp."""
+    speech = base_speech()
+    head = Audio(speech.samples[: int(PROBE_SECONDS * speech.sample_rate)], speech.sample_rate)
+    return world.analyse(head, speech.sample_rate)
 
 
 class LocalEngine:
@@ -135,9 +146,9 @@ class LocalEngine:
         from flowai.voice.scoring import cosine, speaker_encoder
 
         voice = base_voice()
-        target = world.speaker_stats(world.analyse(sample, voice.sample_rate))
+        target = world.speaker_stats(world.analyse(sample, voice.sample_rate, for_statistics=True))
         source = base_frames()
-        probe = world.head(source, PROBE_SECONDS)
+        probe = probe_frames()
         encoder = speaker_encoder()
         wanted = encoder.embed(sample)
         scores: dict[float, float] = {}
