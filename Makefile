@@ -28,7 +28,7 @@ $(STAMPS)/venv:
 	$(BIN)/python -m pip install -q --upgrade pip
 	@touch $@
 
-$(STAMPS)/python: $(STAMPS)/venv $(PIP_REQUIREMENTS) $(PIP_NODEPS) pyproject.toml
+$(STAMPS)/python: $(STAMPS)/venv $(STAMPS)/debian $(PIP_REQUIREMENTS) $(PIP_NODEPS) pyproject.toml
 	$(BIN)/pip install -q $(addprefix -r ,$(PIP_REQUIREMENTS))
 	$(if $(PIP_NODEPS),$(BIN)/pip install -q --no-deps $(addprefix -r ,$(PIP_NODEPS)))
 	$(BIN)/pip install -q --no-deps -e .

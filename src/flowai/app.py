@@ -22,6 +22,7 @@ from flowai.enterprise.api import router as tenant_router
 from flowai.enterprise.webhooks.api import router as webhooks_router
 from flowai.settings import Settings, get_settings
 from flowai.shares.api import router as shares_router
+from flowai.voice.api import router as voice_router
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
@@ -56,6 +57,7 @@ def create_app(ctx: AppContext | None = None, settings: Settings | None = None) 
         webhooks_router,
         editor_router,
         shares_router,
+        voice_router,
     ):
         app.include_router(router)
     app.add_middleware(RequestContextMiddleware, tenants=ctx.tenants)

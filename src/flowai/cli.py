@@ -14,6 +14,7 @@ from sqlalchemy import select
 from flowai.editor.cli import register as register_editor
 from flowai.settings import Settings, get_settings
 from flowai.shares.cli import register as register_shares
+from flowai.voice.cli import register as register_voice
 
 app = typer.Typer(
     help="FlowAI Premium: voice cloning, the video editor, viral shares and white-label tenants.",
@@ -282,3 +283,4 @@ def tenants_list(
 
 register_editor(app)
 register_shares(app)
+register_voice(app)

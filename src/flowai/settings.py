@@ -109,6 +109,36 @@ class Settings(BaseSettings):
     )
     editor_proxy_height: int = Field(720, description="Height of the H.264 preview proxy of a video asset")
 
+    voice_engine: Literal["local", "elevenlabs"] = Field(
+        "local",
+        description="Voice cloning/narration engine: local (offline Piper + WORLD) or elevenlabs",
+    )
+    voice_max_upload_mb: int = Field(50, description="Upload limit for a voice cloning sample (MiB)")
+    voice_clone_max_wer: float = Field(
+        0.5,
+        description="A new clone whose quality sentences transcribe with a higher word error rate fails",
+    )
+    voice_tts_max_wer: float = Field(
+        0.3, description="A narration above this word error rate is regenerated once (its score is kept)"
+    )
+    voice_tts_sync_chars: int = Field(
+        400, description="Narrations of up to this many characters are answered at once; longer ones run as a job"
+    )
+    voice_tts_max_chars: int = Field(20000, description="Longest text one narration request accepts")
+    elevenlabs_api_key: SecretStr | None = Field(
+        None, description="ElevenLabs API key (`xi-api-key`); required with FLOWAI_VOICE_ENGINE=elevenlabs"
+    )
+    elevenlabs_base_url: str = Field("https://api.elevenlabs.io", description="ElevenLabs API base URL")
+    elevenlabs_model_id: str = Field(
+        "eleven_multilingual_v2", description="ElevenLabs text-to-speech model (sets the per-request character limit)"
+    )
+    elevenlabs_output_format: str = Field(
+        "mp3_44100_128", description="ElevenLabs `output_format` of text-to-speech requests"
+    )
+    elevenlabs_max_concurrency: int = Field(
+        2, ge=1, description="ElevenLabs requests in flight per process (more wait in a local queue)"
+    )
+
     chain_rpc_url: str | None = Field(
         None,
         description="JSON-RPC URL of the EVM chain for viral shares (Flow EVM testnet: "

@@ -1,3 +1,4 @@
+import { Suspense, lazy } from "react";
 import { Route, Routes } from "react-router";
 import { AuthProvider } from "./auth/AuthContext";
 import { RedirectIfSignedIn, RequireAuth, RootRedirect } from "./auth/RequireAuth";
@@ -5,11 +6,15 @@ import { TenantProvider } from "./auth/TenantContext";
 import { Shell } from "./components/Shell";
 import { DashboardPage } from "./pages/dashboard/DashboardPage";
 import { AdminPage } from "./pages/admin/AdminPage";
-import { FeaturePage } from "./pages/FeaturePage";
+import { EditorListPage } from "./pages/editor/EditorListPage";
 import { LoginPage } from "./pages/LoginPage";
 import { NotFoundPage } from "./pages/NotFoundPage";
 import { SignupPage } from "./pages/SignupPage";
 import { SharesPage } from "./pages/shares/SharesPage";
+import { VoicePage } from "./pages/voice/VoicePage";
+
+/** The editor (with the Remotion player) loads on first visit, not with the app shell. */
+const EditorPage = lazy(() => import("./pages/editor/EditorPage").then((m) => ({ default: m.EditorPage })));
 
 /** All routes. The router itself (browser or memory) comes from the caller. */
 export function AppRoutes() {
@@ -23,8 +28,9 @@ export function AppRoutes() {
       <Route element={<RequireAuth />}>
         <Route element={<Shell />}>
           <Route path="dashboard" element={<DashboardPage />} />
-          <Route path="voice" element={<FeaturePage feature="voice" />} />
-          <Route path="editor" element={<FeaturePage feature="editor" />} />
+          <Route path="voice" element={<VoicePage />} />
+          <Route path="editor" element={<EditorListPage />} />
+          <Route path="editor/:projectId" element={<Suspense fallback={<p className="text-sm text-muted">Loading the editor…</p>}><EditorPage /></Suspense>} />
           <Route path="shares" element={<SharesPage />} />
           <Route path="admin" element={<AdminPage />} />
         </Route>

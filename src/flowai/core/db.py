@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, ForeignKey, String, create_engine, event
+from sqlalchemy import DateTime, ForeignKey, Join, String, Table, create_engine, event, or_
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import (
     DeclarativeBase,
@@ -127,16 +127,48 @@ def _tenant_criteria(tenant_id: str) -> Any:
     return with_loader_criteria(TenantOwned, lambda cls: cls.tenant_id == tenant_id, include_aliases=True)
 
 
+def _is_tenant_table(table: Any) -> bool:
+    return isinstance(table, Table) and "tenant_id" in table.c and table.name in _tenant_table_names()
+
+
+def _tenant_table_names() -> set[str]:
+    return {m.local_table.name for m in Base.registry.mappers if issubclass(m.class_, TenantOwned)}  # type: ignore[attr-defined]
+
+
+def _from_conditions(froms: Any, tenant_id: str, *, outer: bool) -> list[Any]:
+    """`tenant_id = :bound` for every tenant table among FROM items (NULL allowed where outer-joined)."""
+    conditions: list[Any] = []
+    for item in froms:
+        if isinstance(item, Join):
+            conditions += _from_conditions([item.left], tenant_id, outer=outer)
+            conditions += _from_conditions([item.right], tenant_id, outer=outer or item.isouter)
+            continue
+        if _is_tenant_table(item):
+            column = item.c.tenant_id
+            conditions.append(or_(column == tenant_id, column.is_(None)) if outer else column == tenant_id)
+    return conditions
+
+
 @event.listens_for(Session, "do_orm_execute")
 def _scope_to_tenant(state: ORMExecuteState) -> None:
     if not (state.is_select or state.is_update or state.is_delete):
         return
-    if not any(issubclass(m.class_, TenantOwned) for m in state.all_mappers):
+    stmt: Any = state.statement
+    has_entity = any(issubclass(m.class_, TenantOwned) for m in state.all_mappers)
+    # Loader criteria follow ORM entities; a bare `select(func.count()).select_from(User)` has no
+    # entity, so there the tenant tables of the FROM clause are filtered by hand.
+    by_hand = (
+        state.is_select and not has_entity and bool(_from_conditions(stmt.get_final_froms(), "", outer=False))
+    )
+    if not (has_entity or by_hand):
         return
     info = state.session.info
     tenant_id = info.get("tenant_id")
     if tenant_id:
-        state.statement = state.statement.options(_tenant_criteria(tenant_id))
+        if has_entity:
+            state.statement = stmt.options(_tenant_criteria(tenant_id))
+        else:
+            state.statement = stmt.where(*_from_conditions(stmt.get_final_froms(), tenant_id, outer=False))
     elif not info.get("system"):
         raise TenantNotBound("query on a tenant-owned table from a session with no tenant bound")
 

@@ -9,6 +9,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    CheckConstraint,
     ForeignKey,
     Integer,
     String,
@@ -95,10 +96,18 @@ class UserProfile(TenantOwned, Base):
     """One per user; the voice feature adds its columns here (as in the brief's schema)."""
 
     __tablename__ = "user_profiles"
+    __table_args__ = (
+        CheckConstraint(
+            "voice_clone_status IN ('none', 'processing', 'ready', 'failed')",
+            name="ck_user_profiles_voice_clone_status",
+        ),
+    )
 
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     display_name: Mapped[str] = mapped_column(String(120))
     avatar_key: Mapped[str | None] = mapped_column(String(512))
+    voice_clone_id: Mapped[str | None] = mapped_column(Text)
+    voice_clone_status: Mapped[str] = mapped_column(Text, default="none", server_default="none")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     user: Mapped[User] = relationship(back_populates="profile")

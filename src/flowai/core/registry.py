@@ -13,6 +13,7 @@ MODEL_MODULES = [
     "flowai.enterprise.webhooks.models",
     "flowai.editor.models",
     "flowai.shares.models",
+    "flowai.voice.models",
 ]
 JOB_MODULES = [
     "flowai.core.builtin_jobs",
@@ -20,6 +21,7 @@ JOB_MODULES = [
     "flowai.enterprise.webhooks.tasks",
     "flowai.editor.tasks",
     "flowai.shares.tasks",
+    "flowai.voice.tasks",
 ]
 
 

@@ -54,6 +54,7 @@ def chain_cmd(
 
     ctx = _context()
     rt = service.runtime(ctx)
+    rt.may_start = True
     try:
         ch = rt.get()
     except Problem as exc:

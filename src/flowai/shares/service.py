@@ -15,16 +15,11 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import requests
-from eth_account.signers.local import LocalAccount
-from eth_utils.address import is_address, to_checksum_address
-from hexbytes import HexBytes
 from sqlalchemy import event, func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
-from web3.types import TxReceipt
 
 from flowai.core.auth import Principal
 from flowai.core.context import AppContext
@@ -33,19 +28,29 @@ from flowai.core.errors import Problem, field_error, not_found
 from flowai.core.jobs import KINDS
 from flowai.core.models import Job
 from flowai.settings import Settings
-from flowai.shares import deploy, devchain
-from flowai.shares.chain import ChainClient, ChainError, ContractRevert, RetryPolicy, account_from_key
 from flowai.shares.models import ShareDeposit, ShareHolding, SharePlatform, ShareRevenue, ShareVideo
+
+if TYPE_CHECKING:  # web3 and eth-account take seconds to import: only code that talks to the chain does
+    from eth_account.signers.local import LocalAccount
+    from hexbytes import HexBytes
+    from web3.types import TxReceipt
+
+    from flowai.shares import deploy, devchain
+    from flowai.shares.chain import ChainClient
 
 log = logging.getLogger("flowai.shares")
 
 BPS = 10_000
 MAGNITUDE = 2**128
-TOTAL_SHARES = deploy.TOTAL_SHARES
-SHARE_UNIT = deploy.SHARE_UNIT
+TOTAL_SHARES = 1_000_000  # = deploy.TOTAL_SHARES (the vault's constant)
+SHARE_UNIT = 10**18
 NFT_ROYALTY_BPS = 500  # EIP-2981 royalty to the creator on secondary NFT sales
 _RUNTIME_KEY = "shares.runtime"
 _RUNTIME_GUARD = threading.Lock()
+
+
+class ConcurrentRun(RuntimeError):
+    """Another royalty run claimed the same revenue first; this run leaves it to that one."""
 
 
 class ChainUnavailable(Problem):
@@ -85,6 +90,7 @@ class ChainRuntime:
     _stop: threading.Event = field(default_factory=threading.Event)
     _loop: threading.Thread | None = None
     on_ready: list[Callable[[Chain], None]] = field(default_factory=list)
+    may_start: bool = False  # start a dev chain even with a broker (`flowai shares chain`)
 
     @property
     def started(self) -> bool:
@@ -100,6 +106,8 @@ class ChainRuntime:
             return self._chain
 
     def _connect(self) -> Chain:
+        from flowai.shares.chain import ChainClient, account_from_key
+
         settings = self.settings
         dev: devchain.DevChain | None = None
         if settings.chain_rpc_url:
@@ -138,6 +146,10 @@ class ChainRuntime:
     def attached_dev_chain(self) -> dict[str, Any] | None:
         """The dev chain another process (`flowai serve`, `flowai shares chain`) runs for this
         data dir, if it answers; two anvils must never share one state file."""
+        import requests
+
+        from flowai.shares.chain import ChainClient, ChainError, RetryPolicy
+
         try:
             info: dict[str, Any] = json.loads(self.endpoint_file.read_text())
             ChainClient(info["rpc_url"], expected_chain_id=self.settings.chain_id, request_timeout=2.0,
@@ -148,11 +160,18 @@ class ChainRuntime:
 
     def _dev_chain(self) -> tuple[str, str, devchain.DevChain | None]:
         """(rpc_url, deployer key, the process if we started it) of the data dir's dev chain."""
+        from flowai.shares import devchain
+
         settings = self.settings
         own_key = settings.chain_deployer_key.get_secret_value() if settings.chain_deployer_key else None
         attached = self.attached_dev_chain()
         if attached is not None:
             return attached["rpc_url"], own_key or attached["accounts"][0]["private_key"], None
+        if settings.broker_url and not self.may_start:
+            raise ChainUnavailable(
+                "With FLOWAI_BROKER_URL, API and worker processes must share one chain: set "
+                "FLOWAI_CHAIN_RPC_URL, or run `flowai shares chain` on this data dir."
+            )
         state = self.endpoint_file.parent
         state.mkdir(parents=True, exist_ok=True)
         try:
@@ -171,6 +190,8 @@ class ChainRuntime:
 
     def _platform(self, client: ChainClient, signer: LocalAccount) -> deploy.Platform:
         """The recorded deployment on this chain if its code is there, else a new one."""
+        from flowai.shares import deploy
+
         with self.db.session(system=True) as s:
             rows = s.execute(
                 select(SharePlatform)
@@ -249,6 +270,8 @@ def runtime(app: AppContext) -> ChainRuntime:
 
 def chain(app: AppContext) -> Chain:
     """The connected chain (connecting, or starting the dev chain, on first use)."""
+    from flowai.shares.chain import ChainError
+
     try:
         return runtime(app).get()
     except ChainError as exc:
@@ -270,6 +293,8 @@ def index_now(app: AppContext) -> int:
 
 def checksum(address: str, field_name: str = "address") -> str:
     """An EIP-55 address, or a 422 naming the field."""
+    from eth_utils.address import is_address, to_checksum_address
+
     if not is_address(address):
         raise field_error(422, "invalid-address", field_name, "must be a 0x-prefixed 20-byte hex address")
     return str(to_checksum_address(address))
@@ -355,6 +380,8 @@ def fractionalize(
     the chain first, so a job that died half-way simply runs again. Lock and list are the
     creator's calls: on the dev chain the node signs them for a dev account; otherwise the video
     waits (status `awaiting_creator`) until the creator sends them and the indexer sees them."""
+    from flowai.shares.chain import ContractRevert
+
     ch = chain(app)
     client, signer, platform = ch.client, ch.signer, ch.platform
     with app.db.session(tenant_id=tenant_id) as s:
@@ -422,8 +449,14 @@ def mark_failed(app: AppContext, tenant_id: str, share_video_id: str, error: str
 
 def creator_calls(app: AppContext, row: ShareVideo) -> list[dict[str, str]]:
     """The transactions the creator still has to send from their wallet (lock, then list)."""
-    rt = runtime(app)
-    if row.status != "awaiting_creator" or not rt.started or row.vault is None or row.token_id is None:
+    rt = app.extras.get(_RUNTIME_KEY)
+    if (
+        row.status != "awaiting_creator"
+        or rt is None
+        or not rt.started
+        or row.vault is None
+        or row.token_id is None
+    ):
         return []
     ch = rt.get()
     calls = []
@@ -580,7 +613,11 @@ class RoyaltyService:
             )
         for n, share_video_id in enumerate(videos):
             report(10 + 85 * n // max(1, len(videos)), "depositing")
-            deposit_row = self.plan_deposit(tenant_id, share_video_id, job_id=job_id)
+            try:
+                deposit_row = self.plan_deposit(tenant_id, share_video_id, job_id=job_id)
+            except (ConcurrentRun, OperationalError, IntegrityError) as exc:  # the other run deposits it
+                log.info("royalty run skipped a vault another run is depositing", extra={"error": str(exc)})
+                continue
             if deposit_row is not None:
                 self._execute_reporting(tenant_id, deposit_row, result)
         report(100, "done")
@@ -602,6 +639,8 @@ class RoyaltyService:
         return len(open_ids)
 
     def _execute_reporting(self, tenant_id: str, deposit_row: str, result: RunResult) -> None:
+        from flowai.shares.chain import ChainError
+
         try:
             row = self.execute(tenant_id, deposit_row)
             result.deposits.append(
@@ -648,12 +687,25 @@ class RoyaltyService:
             )
             s.add(row)
             s.flush()
-            for r in revenue:
-                r.deposit_row_id = row.id
+            # Claim the revenue rows only if nobody else did meanwhile (a concurrent run): on
+            # PostgreSQL the UPDATE waits for the other transaction and re-checks the condition,
+            # on SQLite the second writer fails; either way no revenue is covered twice.
+            claimed = s.execute(
+                update(ShareRevenue)
+                .where(ShareRevenue.id.in_([r.id for r in revenue]), ShareRevenue.deposit_row_id.is_(None))
+                .values(deposit_row_id=row.id)
+                .execution_options(synchronize_session=False)
+            )
+            if claimed.rowcount != len(revenue):  # type: ignore[attr-defined]
+                raise ConcurrentRun("another royalty run is planning this vault's deposit")
             return row.id
 
     def execute(self, tenant_id: str, deposit_row: str) -> ShareDeposit:
         """Bring one deposit to `confirmed`, sending it only if the vault has not processed it."""
+        from hexbytes import HexBytes
+
+        from flowai.shares.chain import ContractRevert
+
         ch = chain(self.app)
         with self.db.session(tenant_id=tenant_id) as s:
             row = s.get(ShareDeposit, deposit_row)
@@ -678,6 +730,8 @@ class RoyaltyService:
 
     def _send(self, ch: Chain, vault: Any, row: ShareDeposit) -> HexBytes:
         """Sign and send `depositRevenue(deposit_id)` with the amount owed."""
+        from hexbytes import HexBytes
+
         with self.db.transaction(tenant_id=row.tenant_id) as s:
             s.execute(
                 update(ShareDeposit)
@@ -698,6 +752,10 @@ class RoyaltyService:
 
     def _confirm_from_chain(self, tenant_id: str, row: ShareDeposit, video: ShareVideo) -> ShareDeposit:
         """The vault processed this id: find its RevenueDeposited log and confirm with it."""
+        from hexbytes import HexBytes
+
+        from flowai.shares.chain import ChainError
+
         ch = chain(self.app)
         vault = ch.client.contract("VideoVault", str(video.vault))
         topic = vault.events.RevenueDeposited.build_filter().topics[0]

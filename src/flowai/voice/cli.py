@@ -108,3 +108,81 @@ def profile(
     made = LocalEngine().make_profile(sample)
     output.write_text(json.dumps(made, indent=1))
     typer.echo(json.dumps({"output": str(output), "formant_warp": made["formant_warp"]}))
+
+
+@voice_app.command("clone")
+def clone(
+    audio: Annotated[Path, typer.Argument(help="The creator's recording (60–180 s of speech).")],
+    user: Annotated[str, typer.Option(help="Email of the user whose voice this is.")],
+    tenant: Annotated[str, typer.Option(help="Tenant slug.")] = "flowai",
+    engine: Annotated[
+        str | None, typer.Option(help="local or elevenlabs (default: FLOWAI_VOICE_ENGINE).")
+    ] = None,
+) -> None:
+    """Clone a user's voice from AUDIO and print the voice id (JSON) once it is ready.
+
+    The operator running this command vouches for the speaker's consent; it is recorded as such.
+    """
+    import time
+
+    from sqlalchemy import select
+
+    from flowai.core import auth
+    from flowai.core.context import AppContext
+    from flowai.core.errors import Problem
+    from flowai.core.models import Tenant, User
+    from flowai.settings import get_settings
+    from flowai.voice import service
+    from flowai.voice.models import VoiceClone
+
+    if engine not in (None, "local", "elevenlabs"):
+        raise typer.BadParameter("use local or elevenlabs", param_hint="--engine")
+    if not audio.is_file():
+        raise typer.BadParameter(f"{audio} does not exist", param_hint="AUDIO")
+    ctx = AppContext.build(get_settings(), run_jobs_in_process=False)
+    try:
+        with ctx.db.session(system=True) as s:
+            tenant_id = s.execute(select(Tenant.id).where(Tenant.slug == tenant)).scalar_one_or_none()
+        if tenant_id is None:
+            raise typer.BadParameter(f"no tenant {tenant!r}", param_hint="--tenant")
+        try:
+            sample = service.check_sample(audio, audio.name)
+        except Problem as exc:
+            typer.echo(
+                json.dumps({"ok": False, "code": exc.type.removeprefix("voice-"), "detail": exc.detail})
+            )
+            raise typer.Exit(2) from exc
+        try:
+            with ctx.db.transaction(tenant_id=tenant_id) as s:
+                owner = s.execute(
+                    select(User).where(User.email == auth.normalise_email(user))
+                ).scalar_one_or_none()
+                if owner is None:
+                    raise typer.BadParameter(f"no user {user!r} in tenant {tenant!r}", param_hint="--user")
+                row = service.start_clone(
+                    s, ctx, auth.principal_for(owner, "cli"), tenant_id=tenant_id, sample=sample,
+                    consent_ip=None, engine=engine,
+                    consent_statement=service.CLI_CONSENT_STATEMENT.format(email=owner.email),
+                )  # fmt: skip
+                clone_id, job_id = row.id, row.job_id
+        except Problem as exc:
+            typer.echo(json.dumps({"ok": False, "code": exc.type, "detail": exc.detail}))
+            raise typer.Exit(1) from exc
+        assert job_id is not None
+        while True:  # run it here; a broker's worker that claimed it first finishes it instead
+            ctx.executor.run(job_id)  # (a retry is claimed again once its backoff has passed)
+            with ctx.db.session(tenant_id=tenant_id) as s:
+                done = s.get(VoiceClone, clone_id)
+                assert done is not None
+                if done.status != "processing":
+                    break
+            time.sleep(1.0)
+        result: dict[str, Any] = {
+            "ok": done.status == "ready", "voice_id": done.engine_voice_id, "status": done.status,
+            "clone_id": done.id, "engine": done.engine, "quality": done.quality, "error": done.error,
+        }  # fmt: skip
+        typer.echo(json.dumps(result))
+        if done.status != "ready":
+            raise typer.Exit(1)
+    finally:
+        ctx.db.dispose()

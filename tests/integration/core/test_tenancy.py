@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 from fastapi.testclient import TestClient
 from flowai_testkit import create_key, csrf, signup, unique_email, wait_until
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from flowai.app import create_app
 from flowai.core.context import AppContext
@@ -90,7 +90,15 @@ def test_bound_session_only_sees_its_tenant(ctx: AppContext, make_tenant: Callab
     assert tenant_b is not None
     with ctx.db.session(tenant_id=tenant_b.id) as s:
         tenants = {u.tenant_id for u in s.execute(select(User)).scalars()}
+        # no ORM entity in the columns: the FROM clause alone must still be scoped
+        counted = s.execute(select(func.count()).select_from(User)).scalar_one()
+        joined = s.execute(
+            select(func.count()).select_from(User).join(Job, Job.owner_id == User.id, isouter=True)
+        ).scalar_one()
     assert tenants == {tenant_b.id}
+    assert counted == 1 and joined == 1
+    with ctx.db.session() as s, pytest.raises(TenantNotBound):
+        s.execute(select(func.count()).select_from(User)).scalar_one()
     with ctx.db.session(tenant_id=tenant_b.id) as s, pytest.raises(TenantNotBound):
         s.add(User(email="y@example.com", role="member", tenant_id="someone-else"))
         s.flush()

@@ -178,3 +178,82 @@ def test_indexer_matches_chain_and_revenue_runs_pro_rata(
             assert h.claimed_wei == vault.functions.claimedOf(address).call()
         assert holdings[dev_chain.buyer2.address].claimed_wei > 0
     assert service.index_now(ctx) == 0  # nothing new: a second pass applies nothing
+
+
+def test_concurrent_runs_never_cover_revenue_twice(ctx: AppContext, tenant_id: str, dev_chain: Any) -> None:
+    import threading
+
+    videos = [make_listed(ctx, tenant_id, dev_chain.creator.address, bps=10_000) for _ in range(3)]
+    for n, video in enumerate(videos):
+        record(ctx, tenant_id, video, (n + 1) * ETHER)
+    barrier = threading.Barrier(3)
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        barrier.wait()
+        try:
+            service.RoyaltyService(ctx).run(tenant_id)
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    service.RoyaltyService(ctx).run(tenant_id)  # whatever a loser left open is finished here
+    assert not errors, errors
+    for n, video in enumerate(videos):
+        assert [log["args"]["amount"] for log in deposit_logs(ctx, str(video.vault))] == [(n + 1) * ETHER]
+    assert sorted(d.amount_wei for d in deposits(ctx, tenant_id) if d.status == "confirmed") == [
+        ETHER,
+        2 * ETHER,
+        3 * ETHER,
+    ]
+
+
+def test_a_creator_outside_the_node_signs_lock_and_list_in_their_wallet(
+    ctx: AppContext, tenant_id: str, dev_chain: Any
+) -> None:
+    """On a real chain the platform cannot sign for the creator: the video waits with the two
+    calls for the creator's wallet, and the indexer marks it listed once they are sent."""
+    from eth_account import Account
+
+    creator = Account.create()
+    client = dev_chain.client
+    client.send_value(dev_chain.buyer2, creator.address, ETHER)
+    with ctx.db.transaction(tenant_id=tenant_id) as s:
+        row = ShareVideo(
+            video_id="own-wallet", chain_video_id=service.chain_video_id(tenant_id, "own-wallet"), chain_id=545,
+            creator=creator.address, shares_to_list=10, list_price_wei=PRICE, revenue_share_bps=5000,
+        )  # fmt: skip
+        s.add(row)
+    waiting = service.fractionalize(ctx, tenant_id, row.id, lambda _p, _s: None)
+    assert waiting.status == "awaiting_creator" and waiting.vault
+    with ctx.db.session(tenant_id=tenant_id) as s:
+        fresh = s.get(ShareVideo, row.id)
+        assert fresh is not None
+        calls = service.creator_calls(ctx, fresh)
+    assert [c["step"] for c in calls] == ["lock", "list"]
+    for nonce, call in enumerate(calls):
+        tx = {
+            "to": call["to"],
+            "data": call["data"],
+            "value": 0,
+            "gas": 400_000,
+            "nonce": nonce,
+            "chainId": 545,
+        }
+        signed = creator.sign_transaction({**tx, **client.fee_fields()})
+        client.wait_for_receipt(HexBytes(client.w3.eth.send_raw_transaction(signed.raw_transaction)))
+    service.index_now(ctx)
+    with ctx.db.session(tenant_id=tenant_id) as s:
+        fresh = s.get(ShareVideo, row.id)
+        assert fresh is not None
+        assert (fresh.status, fresh.locked, fresh.shares_for_sale, fresh.price_per_share_wei) == (
+            "listed",
+            True,
+            10,
+            PRICE,
+        )
+        assert service.creator_calls(ctx, fresh) == []

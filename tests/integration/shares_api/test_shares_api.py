@@ -217,13 +217,15 @@ def test_cli_fractionalize_and_royalty_run(sqlite_database: str, dev_chain: Any,
             [sys.executable, "-m", "flowai", *args], env=env, capture_output=True, text=True, timeout=120
         )
         assert out.returncode == 0, out.stderr
-        return json.loads(out.stdout.strip().splitlines()[-1])
+        last = out.stdout.strip().splitlines()[-1]
+        return json.loads(last) if last.startswith("{") else out.stdout
 
     made = flowai(
         "shares", "fractionalize", video_id, "--creator", dev_chain.creator.address,
         "--price-wei", str(PRICE), "--shares", "50",
     )  # fmt: skip
     assert made["status"] == "listed" and made["shares_for_sale"] == 50 and made["vault"]
-    assert flowai("royalties", "run", "--tenant", "flowai") == {
-        "00000000000000000000flowai": {"reconciled": 0, "deposits": [], "failed": []}
-    }
+    printed = flowai("shares", "chain", "--no-wait")  # the configured chain: print and exit
+    assert f"RPC URL   {dev_chain.dev.rpc_url}" in printed and "chain id  545" in printed
+    run = flowai("royalties", "run", "--tenant", "flowai")
+    assert list(run) == ["00000000000000000000flowai"] and run["00000000000000000000flowai"]["failed"] == []

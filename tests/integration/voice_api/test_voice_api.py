@@ -1,0 +1,189 @@
+"""The voice API on SQLite and PostgreSQL: a real local clone from upload to narration to
+deletion, every kind of refused upload (with nothing left behind), and tenant isolation."""
+
+from __future__ import annotations
+
+import io
+import wave
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from flowai_testkit import csrf, signup
+from sqlalchemy import select
+
+from flowai.core.context import AppContext
+from flowai.core.models import Job, StoredFile, UserProfile
+from flowai.voice.models import VoiceClone, VoiceNarration
+
+from .conftest import clone  # type: ignore[import-not-found]
+
+
+def rows(ctx: AppContext, model: Any, user_id: str) -> list[Any]:
+    """The user's rows (the SQLite and PostgreSQL databases are shared by the session's tests)."""
+    column = model.owner_id if model is StoredFile else model.user_id
+    with ctx.db.session(system=True) as s:
+        return list(s.execute(select(model).where(column == user_id)).scalars())
+
+
+def voice_keys(ctx: AppContext) -> list[str]:
+    return [k for k in ctx.storage.keys("t/") if "/voice/" in k]
+
+
+def profile(ctx: AppContext, user_id: str) -> UserProfile:
+    with ctx.db.session(system=True) as s:
+        row = s.get(UserProfile, user_id)
+        assert row is not None
+        return row
+
+
+@pytest.mark.slow
+def test_clone_narrate_isolate_delete(
+    client: TestClient, ctx: AppContext, creator: dict[str, Any], samples: dict[str, Path],
+    finished: Callable[..., Job], make_tenant: Callable[[str], str],
+) -> None:  # fmt: skip
+    h, user_id = creator["h"], creator["user"]["id"]
+    assert client.get("/v1/voice").json()["status"] == "none"
+
+    r = clone(client, h, samples["awb"])
+    assert r.status_code == 202, r.text
+    assert r.headers["Location"] == f"/v1/jobs/{r.json()['job_id']}"
+    started = r.json()
+    assert started["status"] == "processing" and started["report"]["speakers"] == 1
+    assert 60 <= started["report"]["speech_s"] <= 180
+    assert profile(ctx, user_id).voice_clone_status == "processing"
+    assert client.get("/v1/voice").json()["status"] == "processing"
+    # one clone at a time
+    again = clone(client, h, samples["awb"])
+    assert again.status_code == 409, again.text
+
+    done = finished(started["job_id"])
+    assert done.status == "succeeded", done.error
+    voice = client.get("/v1/voice").json()
+    assert voice["status"] == "ready" and voice["voice_id"].startswith("local_")
+    q = voice["clone"]["quality"]
+    assert q["similarity"] > q["base_similarity"] + 0.1, q  # closer to the speaker than the base voice
+    assert q["wer"] <= 0.5, q
+    stored = profile(ctx, user_id)
+    assert (stored.voice_clone_status, stored.voice_clone_id) == ("ready", voice["voice_id"])
+    [row] = rows(ctx, VoiceClone, user_id)
+    assert row.consent_statement.startswith("I confirm") and row.consent_ip and row.consent_at
+    assert row.sample_key and ctx.storage.exists(row.sample_key)
+    assert row.profile_key and ctx.storage.exists(row.profile_key)
+
+    # narration: in my voice (MP3), in the default voice (WAV), by voice id, and a long one as a job
+    mine = client.post(
+        "/v1/tts", json={"text": "Welcome back to my channel.", "voice": "me", "format": "mp3"}, headers=h
+    )
+    assert mine.status_code == 201, mine.text
+    n = mine.json()
+    assert n["status"] == "ready" and n["voice"] == voice["voice_id"] and n["attempts"] in (1, 2)
+    assert n["wer"] is not None and len(n["scores"]) == n["attempts"]
+    audio = client.get(n["download_url"])
+    assert audio.status_code == 200 and audio.content[:3] in (b"ID3", b"\xff\xfb", b"\xff\xf3")
+    file = client.get(f"/v1/files/{n['file_id']}").json()  # an ordinary audio file for the editor
+    assert file["kind"] == "audio" and file["content_type"] == "audio/mpeg"
+    base = client.post("/v1/tts", json={"text": "Welcome back to my channel.", "voice": "default"}, headers=h)
+    assert base.status_code == 201 and base.json()["voice"] == "default"
+    with wave.open(io.BytesIO(client.get(base.json()["download_url"]).content)) as w:
+        assert w.getnframes() / w.getframerate() > 1.0
+    by_id = client.post("/v1/tts", json={"text": "Hello.", "voice": voice["voice_id"]}, headers=h)
+    assert by_id.status_code == 201, by_id.text
+    long_text = "The wagon moved on smooth wheels. It rolled across the open plain until dusk."
+    long = client.post("/v1/tts", json={"text": long_text, "voice": "me"}, headers=h)
+    assert long.status_code == 202, long.text
+    assert finished(long.json()["job_id"]).status == "succeeded"
+    got = client.get(f"/v1/tts/{long.json()['id']}").json()
+    assert got["status"] == "ready" and got["seconds"] > 3 and got["download_url"]
+
+    # another tenant sees none of it
+    other = TestClient(client.app, base_url=f"http://{make_tenant('other')}")
+    signup(other)
+    oh = csrf(other)
+    assert other.get(f"/v1/tts/{n['id']}").status_code == 404
+    assert other.get(f"/v1/jobs/{started['job_id']}").status_code == 404
+    assert other.get(f"/v1/files/{n['file_id']}").status_code == 404
+    assert (
+        other.post("/v1/tts", json={"text": "Hi.", "voice": voice["voice_id"]}, headers=oh).status_code == 404
+    )
+    assert other.post("/v1/tts", json={"text": "Hi.", "voice": "me"}, headers=oh).status_code == 409
+    assert other.get("/v1/voice").json()["status"] == "none"
+    # nor does another user of the same tenant
+    neighbour = TestClient(client.app, base_url="http://localhost")
+    signup(neighbour)
+    nh = csrf(neighbour)
+    assert (
+        neighbour.post("/v1/tts", json={"text": "Hi.", "voice": voice["voice_id"]}, headers=nh).status_code
+        == 404
+    )
+
+    # delete: engine profile and sample purged, profile reset, narrations kept
+    assert client.delete("/v1/voice", headers=h).status_code == 204
+    assert voice_keys(ctx) == []
+    stored = profile(ctx, user_id)
+    assert (stored.voice_clone_status, stored.voice_clone_id) == ("none", None)
+    after = client.get("/v1/voice").json()
+    assert (after["status"], after["voice_id"]) == ("none", None)
+    assert client.post("/v1/tts", json={"text": "Hi.", "voice": "me"}, headers=h).status_code == 409
+    assert client.get(n["download_url"]).status_code == 200
+    assert {r.status for r in rows(ctx, VoiceClone, user_id)} == {"deleted"}
+    assert {r.wer_passed is not None for r in rows(ctx, VoiceNarration, user_id)} == {True}
+
+
+REJECTIONS = [
+    ("short", 422, "voice-too-short", "at least 60 s"),
+    ("noise", 422, "voice-no-speech", "only noise or silence"),
+    ("two", 422, "voice-multiple-speakers", "More than one voice"),
+    ("text", 415, "voice-not-audio", "plain text"),
+]
+
+
+@pytest.mark.parametrize(("sample", "status", "kind", "says"), REJECTIONS, ids=[r[0] for r in REJECTIONS])
+def test_bad_uploads_are_refused_and_leave_nothing(
+    client: TestClient, ctx: AppContext, creator: dict[str, Any], samples: dict[str, Path],
+    sample: str, status: int, kind: str, says: str,
+) -> None:  # fmt: skip
+    r = clone(client, creator["h"], samples[sample])
+    assert r.status_code == status, r.text
+    problem = r.json()
+    assert r.headers["content-type"] == "application/problem+json"
+    assert problem["type"].endswith(kind) and says in problem["detail"]
+    assert problem["errors"][0]["field"] == "audio"
+    uid = creator["user"]["id"]
+    assert rows(ctx, VoiceClone, uid) == [] and rows(ctx, StoredFile, uid) == [] and voice_keys(ctx) == []
+    assert profile(ctx, creator["user"]["id"]).voice_clone_status == "none"
+    assert not list((ctx.settings.data_dir / "tmp").glob("*"))  # the upload's scratch copy is gone
+
+
+def test_consent_is_required(
+    client: TestClient, ctx: AppContext, creator: dict[str, Any], samples: dict[str, Path]
+) -> None:
+    r = clone(client, creator["h"], samples["text"], consent="false")
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "consent"
+    raw = client.post("/v1/voice/clone?filename=a.wav", content=b"RIFF....", headers=creator["h"])
+    assert raw.status_code == 422 and "consent" in raw.json()["detail"]
+    assert rows(ctx, VoiceClone, creator["user"]["id"]) == [] and voice_keys(ctx) == []
+
+
+def test_upload_size_is_limited(client: TestClient, ctx: AppContext, creator: dict[str, Any]) -> None:
+    limit = ctx.settings.voice_max_upload_mb * 1024 * 1024
+
+    def body() -> Any:
+        chunk = b"\0" * (1024 * 1024)
+        for _ in range(limit // len(chunk) + 2):
+            yield chunk
+
+    r = client.post("/v1/voice/clone?consent=true", content=body(), headers=creator["h"])
+    assert r.status_code == 413 and "MiB" in r.json()["detail"]
+    assert rows(ctx, VoiceClone, creator["user"]["id"]) == [] and voice_keys(ctx) == []
+
+
+def test_narration_needs_a_voice_and_sane_text(client: TestClient, creator: dict[str, Any]) -> None:
+    h = creator["h"]
+    assert client.post("/v1/tts", json={"text": "Hi.", "voice": "me"}, headers=h).status_code == 409
+    assert client.post("/v1/tts", json={"text": "Hi.", "voice": "local_nope"}, headers=h).status_code == 404
+    assert client.post("/v1/tts", json={"text": "   ", "voice": "default"}, headers=h).status_code == 422
+    assert client.post("/v1/tts", json={"text": "Hi.", "format": "flac"}, headers=h).status_code == 422
+    assert client.get("/v1/tts/01nope").status_code == 404

@@ -1,0 +1,292 @@
+import { useCallback, useEffect, useRef, useState } from "react";
+import { ApiError } from "../../api/client";
+import { useDocumentTitle } from "../../auth/useDocumentTitle";
+import { Button } from "../../components/Button";
+import { Card } from "../../components/Card";
+import { FormAlert } from "../../components/Field";
+import { EMPTY_METER, measure, measureSamples, type Meter } from "./meter";
+import {
+  cloneVoice, deleteVoice, getJob, getNarration, getVoice, speak,
+  type Job, type Narration, type Voice,
+} from "./voiceApi";
+
+const MIN_SPEECH = 60;
+const MAX_SPEECH = 180;
+const message = (err: unknown) => (err instanceof ApiError ? err.detail : String(err));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const pct = (x: number) => `${Math.round(x * 100)}%`;
+
+/** Clone your voice from a recording (made here or uploaded), see how good it is, and try it. */
+export function VoicePage() {
+  useDocumentTitle("Voice");
+  const [voice, setVoice] = useState<Voice | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [sample, setSample] = useState<{ blob: Blob; name: string } | null>(null);
+  const [meter, setMeter] = useState<Meter>(EMPTY_METER);
+  const [recording, setRecording] = useState(false);
+  const [consent, setConsent] = useState(false);
+  const [job, setJob] = useState<Job | null>(null);
+  const [busy, setBusy] = useState(false);
+  const recorder = useRef<{ stop: () => void } | null>(null);
+
+  const load = useCallback(async () => {
+    try {
+      const v = await getVoice();
+      setVoice(v);
+      setError(null);
+      return v;
+    } catch (err) {
+      setError(message(err));
+      return null;
+    }
+  }, []);
+
+  const follow = useCallback(async (jobId: string) => {
+    for (;;) {
+      const j = await getJob(jobId);
+      setJob(j);
+      if (["succeeded", "failed", "cancelled"].includes(j.status)) break;
+      await sleep(1000);
+    }
+    await load();
+    setJob(null);
+  }, [load]);
+
+  useEffect(() => {
+    void load().then((v) => {
+      const running = v?.status === "processing" ? v.last_attempt?.job_id : null;
+      if (running) void follow(running);
+    });
+  }, [load, follow]);
+
+  async function pickFile(file: File) {
+    setSample({ blob: file, name: file.name });
+    setMeter(EMPTY_METER);
+    try {
+      const ctx = new AudioContext();
+      const decoded = await ctx.decodeAudioData(await file.arrayBuffer());
+      setMeter(measureSamples(decoded.getChannelData(0), decoded.sampleRate));
+      void ctx.close();
+    } catch {
+      /* the server checks the file anyway; a format the browser cannot decode just has no meter */
+    }
+  }
+
+  async function startRecording() {
+    setError(null);
+    try {
+      const stream = await navigator.mediaDevices.getUserMedia({ audio: true });
+      const ctx = new AudioContext();
+      const source = ctx.createMediaStreamSource(stream);
+      const analyser = ctx.createAnalyser();
+      analyser.fftSize = 2048;
+      source.connect(analyser);
+      const block = new Float32Array(analyser.fftSize);
+      let live = EMPTY_METER;
+      let last = performance.now();
+      const timer = window.setInterval(() => {
+        const now = performance.now();
+        analyser.getFloatTimeDomainData(block);
+        live = measure(live, block, (now - last) / 1000);
+        last = now;
+        setMeter(live);
+      }, 100);
+      const chunks: Blob[] = [];
+      const media = new MediaRecorder(stream);
+      media.ondataavailable = (e) => e.data.size && chunks.push(e.data);
+      media.onstop = () => {
+        window.clearInterval(timer);
+        stream.getTracks().forEach((t) => t.stop());
+        void ctx.close();
+        const type = media.mimeType || "audio/webm";
+        setSample({ blob: new Blob(chunks, { type }), name: type.includes("ogg") ? "recording.ogg" : "recording.webm" });
+        setRecording(false);
+      };
+      setMeter(EMPTY_METER);
+      setSample(null);
+      media.start(1000);
+      recorder.current = { stop: () => media.stop() };
+      setRecording(true);
+    } catch (err) {
+      setError(`The microphone could not be opened: ${String(err)}`);
+    }
+  }
+
+  async function submit() {
+    if (!sample) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const clone = await cloneVoice(sample.blob, sample.name);
+      await load();
+      if (clone.job_id) await follow(clone.job_id);
+    } catch (err) {
+      setError(message(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function remove() {
+    setBusy(true);
+    try {
+      await deleteVoice();
+      await load();
+    } catch (err) {
+      setError(message(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const active = voice?.status === "ready" ? voice.clone : null;
+  const attempt = voice?.last_attempt;
+  const speech = meter.speechSeconds;
+  return (
+    <div className="grid gap-6">
+      <div>
+        <h1 className="text-3xl font-semibold tracking-tight text-text">Voice</h1>
+        <p className="mt-1.5 max-w-2xl text-sm text-muted">
+          Record or upload one to three minutes of yourself reading aloud in a quiet room. We check the
+          recording, build your voice, and measure how close and how clear it sounds.
+        </p>
+      </div>
+      {error && <FormAlert>{error}</FormAlert>}
+
+      <Card title="Your voice" titleId="voice-status"
+        description={voice ? `Status: ${voice.status}${voice.voice_id ? ` · ${voice.voice_id}` : ""}` : "Loading…"}
+        actions={voice && voice.status !== "none" && (
+          <Button variant="danger" size="sm" onClick={() => void remove()} busy={busy && !job}>Delete my voice</Button>
+        )}>
+        <div className="grid gap-4 px-6 py-5" data-testid="voice-status" data-status={voice?.status ?? "loading"}>
+          {job && (
+            <div aria-label="Cloning progress">
+              <p className="text-sm text-text">Cloning: {job.stage} ({job.progress}%)</p>
+              <div className="mt-2 h-2 rounded bg-text/10">
+                <div className="h-2 rounded bg-primary transition-all" style={{ width: `${job.progress}%` }} />
+              </div>
+            </div>
+          )}
+          {active?.quality && (
+            <dl className="grid grid-cols-2 gap-4 sm:grid-cols-4" aria-label="Quality">
+              <Figure label="Similarity to you" value={pct(active.quality.similarity)} />
+              <Figure label="Default voice" value={pct(active.quality.base_similarity)} />
+              <Figure label="Word error rate" value={pct(active.quality.wer)} />
+              <Figure label="Speech in sample" value={`${Math.round(active.report.speech_s ?? 0)} s`} />
+            </dl>
+          )}
+          {voice?.status === "failed" && attempt?.error && <FormAlert>{attempt.error}</FormAlert>}
+          {voice?.status === "none" && !job && <p className="text-sm text-muted">No voice yet.</p>}
+        </div>
+      </Card>
+
+      <Card title="Sample" titleId="voice-sample" description="Record here or upload wav, mp3, m4a, ogg or webm.">
+        <div className="grid gap-4 px-6 py-5">
+          <div className="flex flex-wrap items-center gap-3">
+            {recording ? (
+              <Button variant="danger" onClick={() => recorder.current?.stop()}>Stop recording</Button>
+            ) : (
+              <Button variant="secondary" onClick={() => void startRecording()}>Record</Button>
+            )}
+            <label className="text-sm text-muted">
+              <span className="sr-only">Upload a recording</span>
+              <input type="file" accept="audio/*,.wav,.mp3,.m4a,.ogg,.webm" aria-label="Upload a recording"
+                onChange={(e) => e.target.files?.[0] && void pickFile(e.target.files[0])} />
+            </label>
+          </div>
+          <div aria-label="Meter" className="grid gap-1 text-sm">
+            <p className="text-text">
+              Speech: <span data-testid="speech-seconds">{Math.round(speech)}</span> s of {MIN_SPEECH}–{MAX_SPEECH} s
+              {" · "}level {Math.round(meter.levelDb)} dB
+            </p>
+            <div className="h-2 rounded bg-text/10">
+              <div className={`h-2 rounded ${speech >= MIN_SPEECH && speech <= MAX_SPEECH ? "bg-success" : "bg-primary"}`}
+                style={{ width: `${Math.min(100, (speech / MAX_SPEECH) * 100)}%` }} />
+            </div>
+            {meter.clipped && (
+              <FormAlert tone="warning">The recording clips: lower the microphone gain or move back from it.</FormAlert>
+            )}
+          </div>
+          <label className="flex items-start gap-2 text-sm text-text">
+            <input type="checkbox" checked={consent} onChange={(e) => setConsent(e.target.checked)} className="mt-1" />
+            <span>This recording is my own voice (or I have the speaker's permission), and I agree that FlowAI may
+              create a synthetic copy of it for my narrations.</span>
+          </label>
+          <div>
+            <Button onClick={() => void submit()} disabled={!sample || !consent || recording || !!job} busy={busy && !!sample}>
+              Clone my voice
+            </Button>
+            {sample && <span className="ml-3 text-sm text-muted">{sample.name}</span>}
+          </div>
+        </div>
+      </Card>
+
+      <TryIt ready={voice?.status === "ready"} />
+    </div>
+  );
+}
+
+function Figure({ label, value }: { label: string; value: string }) {
+  return (
+    <div>
+      <dt className="text-xs text-muted">{label}</dt>
+      <dd className="text-lg font-semibold text-text">{value}</dd>
+    </div>
+  );
+}
+
+async function narrate(text: string, voice: "me" | "default"): Promise<Narration> {
+  let n = await speak(text, voice);
+  while (n.status === "processing") {
+    await sleep(1000);
+    n = await getNarration(n.id);
+  }
+  return n;
+}
+
+function TryIt({ ready }: { ready: boolean }) {
+  const [text, setText] = useState("Welcome back to the channel. Today we are trying something new.");
+  const [takes, setTakes] = useState<{ me?: Narration; base?: Narration }>({});
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  async function run() {
+    setBusy(true);
+    setError(null);
+    try {
+      const [me, base] = await Promise.all([narrate(text, "me"), narrate(text, "default")]);
+      setTakes({ me, base });
+    } catch (err) {
+      setError(message(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <Card title="Try it" titleId="voice-try" description="Type a line and hear it in your voice next to the default voice.">
+      <div className="grid gap-4 px-6 py-5">
+        <textarea aria-label="Text to speak" value={text} onChange={(e) => setText(e.target.value)} rows={3}
+          className="block w-full rounded-lg border border-text/15 bg-background/60 px-3 py-2 text-sm text-text" />
+        <div>
+          <Button onClick={() => void run()} disabled={!ready || !text.trim()} busy={busy}>Speak</Button>
+          {!ready && <span className="ml-3 text-sm text-muted">Clone your voice first.</span>}
+        </div>
+        {error && <FormAlert>{error}</FormAlert>}
+        <div className="grid gap-4 sm:grid-cols-2">
+          {([["Cloned voice", takes.me], ["Default voice", takes.base]] as const).map(([label, take]) =>
+            take?.download_url ? (
+              <figure key={label} className="grid gap-1">
+                <figcaption className="text-sm text-text">
+                  {label} · WER {take.wer === null ? "–" : pct(take.wer)}
+                  {take.attempts > 1 ? " (regenerated once)" : ""}
+                </figcaption>
+                <audio controls src={take.download_url} aria-label={label} />
+              </figure>
+            ) : null,
+          )}
+        </div>
+      </div>
+    </Card>
+  );
+}
