@@ -109,7 +109,9 @@ def test_edit_and_export(live_server: LiveServer, page: Any, artifacts: Path, tm
     page.get_by_label("Export preset").select_option("720p")
     page.get_by_label("Export quality").select_option("draft")
     page.get_by_role("button", name="Export", exact=True).click()
-    expect(page.get_by_role("progressbar", name="Export progress").or_(page.get_by_text("Export ready"))).to_be_visible()
+    expect(
+        page.get_by_role("progressbar", name="Export progress").or_(page.get_by_text("Export ready"))
+    ).to_be_visible()
     link = page.get_by_role("link", name="Download MP4")
     expect(link).to_be_visible(timeout=60000)
     page.screenshot(path=str(artifacts / "editor-exported.png"))

@@ -105,7 +105,6 @@ describe("routing", () => {
     signedIn();
     renderAt("/voice");
     expect(await screen.findByRole("heading", { level: 1, name: "Voice" })).toBeTruthy();
-    expect(screen.getByText(/arrives with its own issue/)).toBeTruthy();
     const main = screen.getByRole("navigation", { name: "Main" });
     expect(within(main).getByRole("link", { name: "Voice" }).getAttribute("aria-current")).toBe("page");
     expect(within(main).getByRole("link", { name: "Dashboard" }).getAttribute("aria-current")).toBeNull();
