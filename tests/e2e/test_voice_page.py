@@ -1,0 +1,69 @@
+"""A creator uploads a recording on the Voice page, consents, watches it clone, sees the
+quality numbers, and hears a line in the new voice next to the default one (real browser,
+real `flowai serve`, the local engine)."""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flowai_testkit import PASSWORD, LiveServer, unique_email
+from playwright.sync_api import expect
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+SPEAKERS = Path(__file__).parents[1] / "integration" / "voice" / "speakers.py"
+
+
+@pytest.fixture(scope="module")
+def recording(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if shutil.which("flite") is None:
+        pytest.skip("flite is not installed (make deps installs it)")
+    spec = importlib.util.spec_from_file_location("e2e_voice_speakers", SPEAKERS)
+    assert spec is not None and spec.loader is not None
+    speakers = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(speakers)
+    out = tmp_path_factory.mktemp("voice-e2e") / "my-voice.wav"
+    return Path(speakers.speak("flite-awb", " ".join(speakers.UPLOAD_SENTENCES), out))
+
+
+def test_upload_clone_and_hear_it(
+    live_server: LiveServer, page: Any, artifacts: Path, recording: Path
+) -> None:
+    base = live_server.url
+    page.goto(f"{base}/signup")
+    page.get_by_label("Email").fill(unique_email("voice"))
+    page.get_by_label("Display name").fill("Orson Welles")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+    expect(page).to_have_url(f"{base}/dashboard")
+
+    page.goto(f"{base}/voice")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Voice")
+    expect(page.get_by_text("No voice yet.")).to_be_visible()
+    page.get_by_label("Upload a recording").set_input_files(str(recording))
+    # the browser measured the file: over a minute of speech, no clipping warning
+    expect(page.get_by_test_id("speech-seconds")).not_to_have_text("0")
+    assert int(page.get_by_test_id("speech-seconds").inner_text()) >= 60
+    expect(page.get_by_text("The recording clips")).to_have_count(0)
+    clone = page.get_by_role("button", name="Clone my voice")
+    expect(clone).to_be_disabled()  # consent first
+    page.get_by_role("checkbox").check()
+    clone.click()
+    expect(page.get_by_label("Cloning progress")).to_be_visible(timeout=60_000)
+    page.screenshot(path=str(artifacts / "voice-cloning.png"), full_page=True)
+
+    quality = page.get_by_label("Quality")
+    expect(quality).to_be_visible(timeout=240_000)
+    expect(page.get_by_test_id("voice-status")).to_have_attribute("data-status", "ready")
+    for label in ("Similarity to you", "Default voice", "Word error rate"):
+        expect(quality.get_by_text(label)).to_be_visible()
+    expect(quality).to_contain_text("%")
+
+    page.get_by_label("Text to speak").fill("Hello from my new voice.")
+    page.get_by_role("button", name="Speak").click()
+    expect(page.locator("audio[aria-label='Cloned voice']")).to_have_count(1, timeout=60_000)
+    expect(page.locator("audio[aria-label='Default voice']")).to_have_count(1)
+    page.screenshot(path=str(artifacts / "voice-ready.png"), full_page=True)
