@@ -64,6 +64,10 @@ def test_upload_clone_and_hear_it(
 
     page.get_by_label("Text to speak").fill("Hello from my new voice.")
     page.get_by_role("button", name="Speak").click()
+    page.wait_for_selector("audio[aria-label='Cloned voice'], [role=alert]", timeout=120_000)
+    page.screenshot(path=str(artifacts / "voice-spoken.png"), full_page=True)
+    alerts = page.get_by_role("alert").all_inner_texts()
+    assert not alerts, alerts
     expect(page.locator("audio[aria-label='Cloned voice']")).to_have_count(1, timeout=60_000)
     expect(page.locator("audio[aria-label='Default voice']")).to_have_count(1)
     page.screenshot(path=str(artifacts / "voice-ready.png"), full_page=True)

@@ -20,10 +20,10 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import event, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -166,6 +166,41 @@ class JobQueue:
         self.dispatcher.dispatch(job)
         return job
 
+    def enqueue_in(
+        self,
+        s: Session,
+        *,
+        kind: str,
+        payload: dict[str, Any] | None = None,
+        owner_id: str | None = None,
+        idempotency_key: str | None = None,
+        run_after: datetime | None = None,
+        stage: str = "queued",
+        dispatch: bool = True,
+    ) -> Job:
+        """Write a job into the caller's transaction (so it exists only if the caller's rows do),
+        applying the plan's cap on expensive kinds; it is dispatched once that transaction commits."""
+        spec = KINDS[kind]
+        tenant_id = s.info.get("tenant_id")
+        if spec.expensive and self.concurrency_cap and tenant_id:
+            self._check_capacity(s, tenant_id, self.concurrency_cap(tenant_id))
+        now = utcnow()
+        job = Job(
+            kind=kind,
+            payload=payload or {},
+            owner_id=owner_id,
+            max_attempts=spec.max_attempts,
+            idempotency_key=idempotency_key,
+            run_after=run_after or now,
+            dispatched_at=now,
+            stage=stage,
+        )
+        s.add(job)
+        s.flush()
+        if dispatch:
+            dispatch_after_commit(s, self.dispatcher, job)
+        return job
+
     @staticmethod
     def _check_capacity(s: Session, tenant_id: str, cap: int) -> None:
         """Refuse a new expensive job while the tenant's plan allows no more at once."""
@@ -198,6 +233,33 @@ class JobQueue:
             if job.status == "queued":
                 job.status, job.stage, job.finished_at = "cancelled", "cancelled", utcnow()
             return job
+
+
+_PENDING = "flowai.jobs.pending_dispatch"
+
+
+def dispatch_after_commit(s: Session, dispatcher: Dispatcher, job: Job) -> None:
+    """Hand `job` to the dispatcher once the session's transaction commits (never before; never
+    after a rollback). A failed hand-off is harmless: the maintenance sweep re-sends due jobs."""
+    pending: list[tuple[Dispatcher, Job]] | None = s.info.get(_PENDING)
+    if pending is None:
+        pending = s.info[_PENDING] = []
+
+        @event.listens_for(s, "after_commit")
+        def _send(session: Session) -> None:
+            items, session.info[_PENDING] = list(session.info.get(_PENDING) or []), []
+            for target, queued in items:
+                delay = max(0.0, (queued.run_after - utcnow()).total_seconds())
+                try:
+                    target.dispatch(queued, delay)
+                except Exception:
+                    log.exception("job dispatch failed", extra={"job_id": queued.id})
+
+        @event.listens_for(s, "after_rollback")
+        def _drop(session: Session) -> None:
+            session.info[_PENDING] = []
+
+    pending.append((dispatcher, job))
 
 
 class Executor:

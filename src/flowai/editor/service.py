@@ -18,7 +18,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Select, event, select, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -27,7 +27,7 @@ from flowai.core.context import AppContext
 from flowai.core.db import utcnow
 from flowai.core.errors import Problem, field_error, not_found
 from flowai.core.ids import new_id
-from flowai.core.jobs import KINDS, JobQueue
+from flowai.core.jobs import JobQueue
 from flowai.core.models import Job
 from flowai.core.storage import LocalStorage, S3Storage, TooLarge
 from flowai.core.uploads import ALLOWED, safe_filename, sniff
@@ -52,7 +52,6 @@ log = logging.getLogger("flowai.editor")
 Storage = LocalStorage | S3Storage
 MEDIA_MIMES = frozenset(m for kind in ("video", "audio", "image") for m in ALLOWED[kind])
 PARKED = timedelta(days=30)  # a join job waits this long at most for its segments
-DISPATCH_KEY = "editor_pending_dispatch"
 EMPTY_TIMELINE: dict[str, Any] = {
     "version": 1,
     "canvas": {"width": 1920, "height": 1080, "fps": "30", "background": "#000000"},
@@ -77,44 +76,16 @@ def enqueue(
     stage: str = "queued",
 ) -> Job:
     """Add a job row to `s`; it is dispatched after commit (a parked job waits to be released)."""
-    now = utcnow()
-    job = Job(
+    return jobs.enqueue_in(
+        s,
         kind=kind,
         payload=payload,
         owner_id=owner_id,
-        max_attempts=KINDS[kind].max_attempts,
         idempotency_key=idempotency_key,
-        run_after=now + PARKED if parked else now,
-        dispatched_at=now,
+        run_after=utcnow() + PARKED if parked else None,
         stage=stage,
+        dispatch=not parked,
     )
-    s.add(job)
-    s.flush()
-    if not parked:
-        dispatch_after_commit(s, jobs, job)
-    return job
-
-
-def dispatch_after_commit(s: Session, jobs: JobQueue, job: Job) -> None:
-    """Hand `job` to the broker once the transaction that wrote it commits (never before)."""
-    pending: list[tuple[JobQueue, Job]] | None = s.info.get(DISPATCH_KEY)
-    if pending is None:
-        pending = s.info[DISPATCH_KEY] = []
-
-        @event.listens_for(s, "after_commit")
-        def _send(session: Session) -> None:
-            items, session.info[DISPATCH_KEY] = list(session.info.get(DISPATCH_KEY) or []), []
-            for queue, queued in items:
-                try:
-                    queue.dispatcher.dispatch(queued)
-                except Exception:  # the maintenance sweep re-sends undelivered jobs
-                    log.exception("editor job dispatch failed", extra={"job_id": queued.id})
-
-        @event.listens_for(s, "after_rollback")
-        def _drop(session: Session) -> None:
-            session.info[DISPATCH_KEY] = []
-
-    pending.append((jobs, job))
 
 
 # --- assets --------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import event, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -25,8 +25,6 @@ from flowai.core.auth import Principal
 from flowai.core.context import AppContext
 from flowai.core.db import Database, utcnow
 from flowai.core.errors import Problem, field_error, not_found
-from flowai.core.jobs import KINDS
-from flowai.core.models import Job
 from flowai.settings import Settings
 from flowai.shares.models import ShareDeposit, ShareHolding, SharePlatform, ShareRevenue, ShareVideo
 
@@ -358,18 +356,10 @@ def start_fractionalize(
             price_per_share_wei=price_per_share_wei, shares_for_sale=shares_for_sale,
             revenue_share_bps=revenue_share_bps, idempotency_key=idempotency_key,
         )  # fmt: skip
-    job = Job(
-        kind="shares.fractionalize",
-        payload={"share_video_id": row.id},
-        owner_id=principal.user_id,
-        max_attempts=KINDS["shares.fractionalize"].max_attempts,
-        dispatched_at=utcnow(),
+    job = app.jobs.enqueue_in(
+        s, kind="shares.fractionalize", payload={"share_video_id": row.id}, owner_id=principal.user_id
     )
-    s.add(job)
-    s.flush()
     row.job_id = job.id
-    queue = app.jobs
-    event.listen(s, "after_commit", lambda _s: queue.dispatcher.dispatch(job), once=True)
     return row
 
 

@@ -246,16 +246,17 @@ async def text_to_speech(
     settings = ctx.settings
     text = service.validate_text(settings, body.text)
     target = service.resolve_voice(s, settings, principal, body.voice)
-    row = service.new_narration(s, principal, target, text=text, fmt=body.format)
     if len(text) > settings.voice_tts_sync_chars:
-        job = service.enqueue(
-            s, ctx.jobs, kind=service.TTS_JOB, payload={"narration_id": row.id}, owner_id=principal.user_id,
+        row = service.new_narration(s, principal, target, text=text, fmt=body.format)
+        job = ctx.jobs.enqueue_in(
+            s, kind=service.TTS_JOB, payload={"narration_id": row.id}, owner_id=principal.user_id,
             idempotency_key=idempotency_key,
         )  # fmt: skip
         row.job_id = job.id
         response.status_code = 202
         response.headers["Location"] = f"/v1/jobs/{job.id}"
         return narration_out(ctx, s, row)
+    # Speak first, write after: on SQLite a write would hold the database lock for the whole synthesis.
     try:
         spoken, file = await asyncio.to_thread(
             service.render_narration, settings, ctx.storage, tenant.id, target, text, body.format
@@ -263,6 +264,7 @@ async def text_to_speech(
     except EngineError as exc:
         raise service.engine_problem(exc) from exc
     try:
+        row = service.new_narration(s, principal, target, text=text, fmt=body.format)
         service.finish_narration(s, row, settings, spoken, file)
     except BaseException:
         ctx.storage.delete(file.storage_key)

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from flowai.core.auth import Principal
@@ -33,7 +33,7 @@ from flowai.core.context import AppContext
 from flowai.core.db import utcnow
 from flowai.core.errors import Problem, field_error, not_found
 from flowai.core.ids import new_id
-from flowai.core.jobs import KINDS, TERMINAL, JobCancelled, JobQueue, JobTimeLimit, PermanentJobError
+from flowai.core.jobs import TERMINAL, JobCancelled, JobTimeLimit, PermanentJobError
 from flowai.core.models import Job, StoredFile, User, UserProfile
 from flowai.core.storage import LocalStorage, S3Storage
 from flowai.settings import Settings
@@ -44,7 +44,6 @@ from flowai.voice.models import VoiceClone, VoiceNarration
 
 log = logging.getLogger("flowai.voice")
 Storage = LocalStorage | S3Storage
-DISPATCH_KEY = "voice_pending_dispatch"
 CLONE_JOB = "voice.clone"
 TTS_JOB = "voice.tts"
 
@@ -138,52 +137,6 @@ def engine_for(settings: Settings, storage: Storage, tenant_id: str, name: str |
         result: VoiceEngine = engine
         return result
     raise Problem(422, "voice-engine-unknown", f"Unknown voice engine {name!r}: use local or elevenlabs.")
-
-
-# --- jobs in the caller's transaction --------------------------------------------------------------
-
-
-def enqueue(
-    s: Session, jobs: JobQueue, *, kind: str, payload: dict[str, Any], owner_id: str | None,
-    idempotency_key: str | None = None,
-) -> Job:  # fmt: skip
-    """Add a job row to `s`; it goes to the broker only once `s` commits."""
-    now = utcnow()
-    job = Job(
-        kind=kind,
-        payload=payload,
-        owner_id=owner_id,
-        max_attempts=KINDS[kind].max_attempts,
-        idempotency_key=idempotency_key,
-        dispatched_at=now,
-    )
-    s.add(job)
-    s.flush()
-    pending: list[tuple[JobQueue, Job]] | None = s.info.get(DISPATCH_KEY)
-    if pending is None:
-        pending = s.info[DISPATCH_KEY] = []
-
-        @event.listens_for(s, "after_commit")
-        def _send(session: Session) -> None:
-            items, session.info[DISPATCH_KEY] = list(session.info.get(DISPATCH_KEY) or []), []
-            for queue, queued in items:
-                try:
-                    queue.dispatcher.dispatch(queued)
-                except Exception:  # the maintenance sweep re-sends undelivered jobs
-                    log.exception("voice job dispatch failed", extra={"job_id": queued.id})
-
-        @event.listens_for(s, "after_rollback")
-        def _drop(session: Session) -> None:
-            session.info[DISPATCH_KEY] = []
-
-    pending.append((jobs, job))
-    return job
-
-
-def check_capacity(s: Session, jobs: JobQueue, tenant_id: str) -> None:
-    """The plan's cap on concurrent expensive jobs (clones, renders), as JobQueue.submit applies it."""
-    if jobs.concurrency_cap is not None:
-        JobQueue._check_capacity(s, tenant_id, jobs.concurrency_cap(tenant_id))
 
 
 # --- profile ---------------------------------------------------------------------------------------
@@ -284,7 +237,6 @@ def start_clone(
             "voice-clone-in-progress",
             "Your voice is already being cloned; wait for that to finish (or delete it) first.",
         )
-    check_capacity(s, ctx.jobs, tenant_id)
     engine_name = engine or ctx.settings.voice_engine
     engine_for(ctx.settings, ctx.storage, tenant_id, engine_name)  # fail now when unconfigured
     clone_id = new_id()
@@ -309,10 +261,13 @@ def start_clone(
         )
         s.add(clone)
         s.flush()
-        job = enqueue(
-            s, ctx.jobs, kind=CLONE_JOB, payload={"clone_id": clone_id}, owner_id=user_id,
+        job = ctx.jobs.enqueue_in(  # applies the plan's cap on concurrent clones/renders
+            s,
+            kind=CLONE_JOB,
+            payload={"clone_id": clone_id},
+            owner_id=user_id,
             idempotency_key=idempotency_key,
-        )  # fmt: skip
+        )
         clone.job_id = job.id
         sync_profile(s, user_id)
     except BaseException:
@@ -435,6 +390,8 @@ def run_clone(
         if isinstance(exc, JobCancelled):
             message, code = "The clone was cancelled.", "cancelled"
         _fail(app, tenant_id, clone_id, message, code)
+        if isinstance(exc, Exception) and not isinstance(exc, JobCancelled | JobTimeLimit):
+            raise PermanentJobError(message) from exc  # the job fails now, like the clone
         raise
     for old in replaced:
         retire(app, tenant_id, old)
@@ -773,6 +730,8 @@ def run_narration(
                 update(VoiceNarration).where(VoiceNarration.id == narration_id)
                 .values(status="failed", error=str(exc) or type(exc).__name__, finished_at=utcnow())
             )  # fmt: skip
+        if isinstance(exc, Exception) and not isinstance(exc, JobCancelled | JobTimeLimit):
+            raise PermanentJobError(str(exc) or type(exc).__name__) from exc
         raise
     progress(95, "saving")
     with app.db.transaction(tenant_id=tenant_id) as s:

@@ -19,12 +19,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import case, event, select, update
+from sqlalchemy import case, select, update
 from sqlalchemy.orm import Session
 
 from flowai.core.db import Database, utcnow
 from flowai.core.errors import Problem, field_error, not_found
-from flowai.core.jobs import JobQueue
+from flowai.core.jobs import JobQueue, dispatch_after_commit
 from flowai.core.models import Job, User
 from flowai.enterprise.webhooks import signing, slack, ssrf
 from flowai.enterprise.webhooks.models import (
@@ -60,7 +60,6 @@ RESPONSE_READ_LIMIT = 64 * 1024  # bytes read from a response before we hang up
 JOB_KIND = "webhooks.deliver"
 JOB_MAX_ATTEMPTS = 2  # job-level re-runs cover a lost worker; HTTP retries follow the schedule
 USER_AGENT = "FlowAI-Webhooks/1.0"
-_DISPATCH_KEY = "webhooks.dispatch"
 
 
 @dataclass(frozen=True)
@@ -351,32 +350,8 @@ def _schedule(
     s.flush()
     delivery.job_id, delivery.next_attempt_at = job.id, run_at
     if jobs is not None:
-        _dispatch_after_commit(s, jobs, job)
+        dispatch_after_commit(s, jobs.dispatcher, job)
     return job
-
-
-def _dispatch_after_commit(s: Session, jobs: JobQueue, job: Job) -> None:
-    """Hand the job to the broker once the rows are visible to workers (never before)."""
-    pending: list[tuple[JobQueue, Job]] | None = s.info.get(_DISPATCH_KEY)
-    if pending is None:
-        pending = s.info[_DISPATCH_KEY] = []
-
-        @event.listens_for(s, "after_commit")
-        def _send(session: Session) -> None:
-            items = list(session.info.get(_DISPATCH_KEY) or [])
-            session.info[_DISPATCH_KEY] = []
-            for queue, queued in items:
-                delay = max(0.0, (queued.run_after - utcnow()).total_seconds())
-                try:
-                    queue.dispatcher.dispatch(queued, delay)
-                except Exception:  # the maintenance sweep re-sends undispatched jobs
-                    log.exception("webhook job dispatch failed", extra={"job_id": queued.id})
-
-        @event.listens_for(s, "after_rollback")
-        def _drop(session: Session) -> None:
-            session.info[_DISPATCH_KEY] = []
-
-    pending.append((jobs, job))
 
 
 # --- one attempt -----------------------------------------------------------------------------

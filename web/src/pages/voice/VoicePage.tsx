@@ -41,12 +41,30 @@ export function VoicePage() {
     }
   }, []);
 
+  /** Progress over SSE (one request for the whole clone: polling would eat the rate limit). */
   const follow = useCallback(async (jobId: string) => {
+    setJob(await getJob(jobId));
+    if (typeof EventSource !== "undefined") {
+      await new Promise<void>((resolve) => {
+        const events = new EventSource(`/v1/jobs/${encodeURIComponent(jobId)}/events`);
+        const update = (e: MessageEvent<string>) => setJob((prev) => ({ ...(prev as Job), ...JSON.parse(e.data) }));
+        events.addEventListener("progress", update as EventListener);
+        events.addEventListener("done", ((e: MessageEvent<string>) => {
+          update(e);
+          events.close();
+          resolve();
+        }) as EventListener);
+        events.onerror = () => {
+          events.close();
+          resolve();
+        };
+      });
+    }
     for (;;) {
       const j = await getJob(jobId);
       setJob(j);
       if (["succeeded", "failed", "cancelled"].includes(j.status)) break;
-      await sleep(1000);
+      await sleep(3000);
     }
     await load();
     setJob(null);
