@@ -48,6 +48,22 @@ class Storage(Protocol):
     def upload_url(self, key: str, *, content_type: str, ttl: int | None = None) -> str | None: ...
 
 
+async def _write_limited(
+    chunks: AsyncIterator[bytes], out: BinaryIO, max_bytes: int
+) -> tuple[int, str, bytes]:
+    """Copy a stream to `out`, refusing past `max_bytes`; returns size, SHA-256 and the first 4 KiB."""
+    digest, size, head = hashlib.sha256(), 0, b""
+    async for chunk in chunks:
+        size += len(chunk)
+        if size > max_bytes:
+            raise TooLarge(max_bytes)
+        if len(head) < 4096:
+            head += chunk[: 4096 - len(head)]
+        digest.update(chunk)
+        out.write(chunk)
+    return size, digest.hexdigest(), head
+
+
 def _safe_key(key: str) -> str:
     if not key or key.startswith("/") or ".." in key.split("/") or "\\" in key:
         raise ValueError(f"bad storage key {key!r}")
@@ -70,22 +86,14 @@ class LocalStorage:
         dest = self._path(key)
         dest.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=".upload-")
-        digest, size, head = hashlib.sha256(), 0, b""
         try:
             with os.fdopen(fd, "wb") as out:
-                async for chunk in chunks:
-                    size += len(chunk)
-                    if size > max_bytes:
-                        raise TooLarge(max_bytes)
-                    if len(head) < 4096:
-                        head += chunk[: 4096 - len(head)]
-                    digest.update(chunk)
-                    out.write(chunk)
+                size, sha256, head = await _write_limited(chunks, out, max_bytes)
             os.replace(tmp, dest)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
-        return Stored(key, size, digest.hexdigest(), head)
+        return Stored(key, size, sha256, head)
 
     def save_file(self, key: str, path: Path) -> Stored:
         dest = self._path(key)
@@ -170,21 +178,13 @@ class S3Storage:
         self._spool.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=self._spool)
         path = Path(tmp)
-        digest, size, head = hashlib.sha256(), 0, b""
         try:
             with os.fdopen(fd, "wb") as out:
-                async for chunk in chunks:
-                    size += len(chunk)
-                    if size > max_bytes:
-                        raise TooLarge(max_bytes)
-                    if len(head) < 4096:
-                        head += chunk[: 4096 - len(head)]
-                    digest.update(chunk)
-                    out.write(chunk)
+                size, sha256, head = await _write_limited(chunks, out, max_bytes)
             self._put(key, path)
         finally:
             path.unlink(missing_ok=True)
-        return Stored(_safe_key(key), size, digest.hexdigest(), head)
+        return Stored(_safe_key(key), size, sha256, head)
 
     def _put(self, key: str, path: Path) -> None:
         try:
