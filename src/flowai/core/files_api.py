@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
@@ -15,7 +14,15 @@ from flowai.core.ids import new_id
 from flowai.core.models import StoredFile
 from flowai.core.schemas import FileOut
 from flowai.core.storage import LocalStorage, TooLarge
-from flowai.core.uploads import ALLOWED, KINDS, allowed_mime, describe_allowed, safe_filename, sniff
+from flowai.core.uploads import (
+    ALLOWED,
+    KINDS,
+    allowed_mime,
+    body_chunks,
+    describe_allowed,
+    safe_filename,
+    sniff,
+)
 
 router = APIRouter(prefix="/v1/files", tags=["files"])
 UPLOAD_SCOPES = ("voice:write", "editor:write")
@@ -62,13 +69,8 @@ async def upload(
     name = safe_filename(filename, f"{kind}-{file_id}")
     key = f"t/{tenant.id}/{kind}/{file_id}/{name}"
 
-    async def body() -> AsyncIterator[bytes]:
-        async for chunk in request.stream():
-            if chunk:
-                yield chunk
-
     try:
-        stored = await ctx.storage.save_stream(key, body(), limit)
+        stored = await ctx.storage.save_stream(key, body_chunks(request), limit)
     except TooLarge as exc:
         raise _too_large(kind, limit) from exc
     mime = sniff(stored.head)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
 
 import filetype
+from starlette.requests import Request
 
 ALLOWED: dict[str, dict[str, str]] = {
     "image": {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp", "image/gif": "gif"},
@@ -44,3 +46,10 @@ def safe_filename(name: str, default: str) -> str:
     base = name.replace("\\", "/").rsplit("/", 1)[-1]
     base = re.sub(r"[^A-Za-z0-9._-]+", "_", base).strip("._")
     return base[:120] or default
+
+
+async def body_chunks(request: Request) -> AsyncIterator[bytes]:
+    """The raw request body as it arrives (empty keep-alive chunks dropped), for streamed uploads."""
+    async for chunk in request.stream():
+        if chunk:
+            yield chunk

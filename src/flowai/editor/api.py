@@ -6,7 +6,6 @@ Scopes: `read` for reads, `editor:write` for assets, projects, timelines and Mag
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
@@ -16,6 +15,7 @@ from flowai.core.deps import DB, Ctx, Reader, Tenant, require
 from flowai.core.jobs_api import job_out
 from flowai.core.pagination import page
 from flowai.core.schemas import JobOut, Page
+from flowai.core.uploads import body_chunks
 from flowai.editor import service
 from flowai.editor.models import Asset, Export, Project
 from flowai.editor.schemas import (
@@ -89,12 +89,9 @@ async def upload_asset(
     """Stream the raw body to storage, probe it (415/422 with the reason for unusable media, and
     nothing kept), then queue thumbnails, waveform peaks and a 720p proxy as jobs."""
 
-    async def body() -> AsyncIterator[bytes]:
-        async for chunk in request.stream():
-            if chunk:
-                yield chunk
-
-    row = await service.create_asset(s, ctx, principal, tenant_id=tenant.id, filename=filename, chunks=body())
+    row = await service.create_asset(
+        s, ctx, principal, tenant_id=tenant.id, filename=filename, chunks=body_chunks(request)
+    )
     response.headers["Location"] = f"/v1/assets/{row.id}"
     return asset_out(ctx, row)
 
@@ -222,7 +219,9 @@ async def import_interchange(
     `flowai://assets/<id>` references to your assets."""
     project = service.get_project(s, principal, project_id)
     expected = service.parse_version(if_match, version)
-    checked = service.import_interchange(s, principal, await request.body(), fmt, tenant_id=tenant.id)
+    checked = service.import_interchange(
+        s, principal, await request.body(), fmt, tenant_id=tenant.id
+    )
     return project_out(service.save_timeline(s, project, checked, expected_version=expected), response)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
@@ -19,7 +18,7 @@ from flowai.core.models import TenantDomain, User
 from flowai.core.pagination import page
 from flowai.core.schemas import JobOut, Page
 from flowai.core.storage import TooLarge
-from flowai.core.uploads import allowed_mime, describe_allowed, sniff
+from flowai.core.uploads import allowed_mime, body_chunks, describe_allowed, sniff
 from flowai.enterprise import domains, service, theming
 from flowai.enterprise.models import AuditEntry
 from flowai.enterprise.schemas import (
@@ -113,13 +112,8 @@ async def put_logo(request: Request, principal: Caller, tenant: Tenant, ctx: Ctx
     _admin(principal)
     key = f"t/{tenant.id}/brand/{new_id()}/logo"
 
-    async def body() -> AsyncIterator[bytes]:
-        async for chunk in request.stream():
-            if chunk:
-                yield chunk
-
     try:
-        stored = await ctx.storage.save_stream(key, body(), 2 * 1024 * 1024)
+        stored = await ctx.storage.save_stream(key, body_chunks(request), 2 * 1024 * 1024)
     except TooLarge as exc:
         raise field_error(413, "too-large", "body", "logos are limited to 2 MiB") from exc
     if not allowed_mime("image", sniff(stored.head)):
