@@ -52,7 +52,12 @@ def rls_cost(pg_url: str) -> None:
         with owner.begin() as c:
             for t in range(TENANTS):
                 tid = f"{t:026d}"
-                c.execute(text("INSERT INTO tenants (id, slug, name, brand, features, plan, created_at) VALUES (:i, :s, :s, '{}', '[]', 'free', now())"), {"i": tid, "s": f"t{t}"})
+                c.execute(
+                    text(
+                        "INSERT INTO tenants (id, slug, name, brand, features, plan, created_at) VALUES (:i, :s, :s, '{}', '[]', 'free', now())"
+                    ),
+                    {"i": tid, "s": f"t{t}"},
+                )
                 c.execute(
                     text(
                         "INSERT INTO jobs (id, tenant_id, kind, status, progress, stage, attempts, max_attempts, payload, cancel_requested, run_after, created_at, updated_at) "
@@ -67,8 +72,13 @@ def rls_cost(pg_url: str) -> None:
         def query() -> None:
             with app.begin() as c:
                 c.execute(text("SELECT set_config('app.tenant_id', :t, true)"), {"t": tenant})
-                rows = c.execute(text("SELECT id, status FROM jobs WHERE tenant_id = :t ORDER BY id DESC LIMIT 20"), {"t": tenant}).all()
-                count = c.execute(text("SELECT count(*) FROM jobs WHERE tenant_id = :t"), {"t": tenant}).scalar()
+                rows = c.execute(
+                    text("SELECT id, status FROM jobs WHERE tenant_id = :t ORDER BY id DESC LIMIT 20"),
+                    {"t": tenant},
+                ).all()
+                count = c.execute(
+                    text("SELECT count(*) FROM jobs WHERE tenant_id = :t"), {"t": tenant}
+                ).scalar()
                 assert len(rows) == 20 and count == JOBS_PER_TENANT
 
         def set_rls(enabled: bool) -> None:
@@ -84,7 +94,9 @@ def rls_cost(pg_url: str) -> None:
             offs.append(timed(query, QUERIES // 15))
         set_rls(True)
         on, off = statistics.median(ons), statistics.median(offs)
-        print(f"RLS   tenant-scoped query ({TENANTS}×{JOBS_PER_TENANT} jobs): on {on * 1e3:.3f} ms, off {off * 1e3:.3f} ms, ratio on/off {on / off:.3f}")
+        print(
+            f"RLS   tenant-scoped query ({TENANTS}×{JOBS_PER_TENANT} jobs): on {on * 1e3:.3f} ms, off {off * 1e3:.3f} ms, ratio on/off {on / off:.3f}"
+        )
         app.dispose()
         owner.dispose()
     finally:

@@ -122,7 +122,8 @@ class Settings(BaseSettings):
         0.3, description="A narration above this word error rate is regenerated once (its score is kept)"
     )
     voice_tts_sync_chars: int = Field(
-        400, description="Narrations of up to this many characters are answered at once; longer ones run as a job"
+        400,
+        description="Narrations of up to this many characters are answered at once; longer ones run as a job",
     )
     voice_tts_max_chars: int = Field(20000, description="Longest text one narration request accepts")
     elevenlabs_api_key: SecretStr | None = Field(
@@ -130,7 +131,8 @@ class Settings(BaseSettings):
     )
     elevenlabs_base_url: str = Field("https://api.elevenlabs.io", description="ElevenLabs API base URL")
     elevenlabs_model_id: str = Field(
-        "eleven_multilingual_v2", description="ElevenLabs text-to-speech model (sets the per-request character limit)"
+        "eleven_multilingual_v2",
+        description="ElevenLabs text-to-speech model (sets the per-request character limit)",
     )
     elevenlabs_output_format: str = Field(
         "mp3_44100_128", description="ElevenLabs `output_format` of text-to-speech requests"

@@ -40,6 +40,8 @@ def user_out(user: User, tenant: TenantInfo) -> UserOut:
         avatar_url=None,
         role=user.role,
         tenant=TenantRef(slug=tenant.slug, name=tenant.name),
+        voice_clone_id=user.profile.voice_clone_id,
+        voice_clone_status=user.profile.voice_clone_status or "none",
         created_at=user.created_at,
     )
 

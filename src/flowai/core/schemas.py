@@ -33,6 +33,8 @@ class UserOut(BaseModel):
     avatar_url: str | None
     role: str
     tenant: TenantRef
+    voice_clone_id: str | None = Field(None, description="The user's cloned voice, once ready")
+    voice_clone_status: str = Field("none", description="none, processing, ready or failed")
     created_at: datetime
 
 

@@ -219,9 +219,7 @@ async def import_interchange(
     `flowai://assets/<id>` references to your assets."""
     project = service.get_project(s, principal, project_id)
     expected = service.parse_version(if_match, version)
-    checked = service.import_interchange(
-        s, principal, await request.body(), fmt, tenant_id=tenant.id
-    )
+    checked = service.import_interchange(s, principal, await request.body(), fmt, tenant_id=tenant.id)
     return project_out(service.save_timeline(s, project, checked, expected_version=expected), response)
 
 

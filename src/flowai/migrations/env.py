@@ -1,6 +1,6 @@
 """Alembic environment: the same migrations on SQLite (batch mode) and PostgreSQL."""
 
-from typing import Any
+from typing import Any, Literal
 
 from alembic import context
 
@@ -8,7 +8,7 @@ from flowai.core.db import Base, UTCDateTime
 from flowai.core.registry import import_models
 
 
-def render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
+def render_item(type_: str, obj: Any, autogen_context: Any) -> str | Literal[False]:
     """Autogenerate writes our UTC datetime type as the plain SQL type it stores as."""
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"

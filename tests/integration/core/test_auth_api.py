@@ -18,6 +18,7 @@ def test_signup_login_logout(client: TestClient) -> None:
     user = signup(client, email, name="Grace")
     assert user["email"] == email and user["display_name"] == "Grace"
     assert user["tenant"] == {"slug": "flowai", "name": "FlowAI"}
+    assert user["voice_clone_status"] == "none" and user["voice_clone_id"] is None
     session_cookie = client.cookies.get("flowai_session")
     assert session_cookie
     assert client.get("/v1/me").json()["id"] == user["id"]

@@ -60,11 +60,11 @@ def test_tenant_b_gets_nothing_of_tenant_a(
         signup(b)  # B's first user owns B: an admin, the strongest role B has
         key_b = create_key(b, list(SCOPES))
         spec = app.openapi()
+        values = {**ids, "fmt": "otio"}
         probed = 0
         for path, ops in spec["paths"].items():
             if "{" not in path or path in NOT_TENANT_OBJECTS:
                 continue
-            values = {**ids, "fmt": "otio"}
             url = re.sub(r"\{(\w+)\}", lambda m: values.get(m.group(1), "01aaaaaaaaaaaaaaaaaaaaaaaa"), path)
             for method in ops:
                 for headers in (csrf(b), {"Authorization": f"Bearer {key_b}"}):

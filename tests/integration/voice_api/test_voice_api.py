@@ -68,6 +68,8 @@ def test_clone_narrate_isolate_delete(
     assert q["wer"] <= 0.5, q
     stored = profile(ctx, user_id)
     assert (stored.voice_clone_status, stored.voice_clone_id) == ("ready", voice["voice_id"])
+    me = client.get("/v1/me").json()  # the profile columns show in the user itself
+    assert (me["voice_clone_status"], me["voice_clone_id"]) == ("ready", voice["voice_id"])
     [row] = rows(ctx, VoiceClone, user_id)
     assert row.consent_statement.startswith("I confirm") and row.consent_ip and row.consent_at
     assert row.sample_key and ctx.storage.exists(row.sample_key)
