@@ -102,3 +102,22 @@ def run_async(coro: Any) -> Any:
 
     with ThreadPoolExecutor(1) as pool:
         return pool.submit(asyncio.run, coro).result()
+
+
+TERMINAL_STATES = ("succeeded", "failed", "cancelled")
+
+
+def job_row(ctx: Any, job_id: str) -> Any:
+    """A job's row, read across tenants (the test's view of the `jobs` table)."""
+    from flowai.core.models import Job
+
+    with ctx.db.session(system=True) as s:
+        row = s.get(Job, job_id)
+        assert row is not None, job_id
+        return row
+
+
+def finished_job(ctx: Any, job_id: str) -> Any:
+    """The job's row once it has ended, else None (a `wait_until` predicate)."""
+    row = job_row(ctx, job_id)
+    return row if row.status in TERMINAL_STATES else None

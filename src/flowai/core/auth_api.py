@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from flowai.core import auth
 from flowai.core.db import utcnow
-from flowai.core.deps import CSRF_COOKIE, DB, SESSION_COOKIE, Caller, Ctx, Tenant, check_csrf
+from flowai.core.deps import CSRF_COOKIE, DB, SESSION_COOKIE, Caller, Ctx, Tenant, check_csrf, client_ip
 from flowai.core.errors import Problem, not_found
 from flowai.core.models import ApiKey, User
 from flowai.core.pagination import page
@@ -80,7 +80,7 @@ def signup(body: SignupIn, request: Request, response: Response, ctx: Ctx, tenan
         s,
         user=user,
         days=ctx.settings.session_days,
-        ip=_ip(request),
+        ip=client_ip(request),
         user_agent=request.headers.get("user-agent"),
     )
     _set_session_cookie(response, ctx, token)
@@ -91,7 +91,7 @@ def signup(body: SignupIn, request: Request, response: Response, ctx: Ctx, tenan
 def login(body: LoginIn, request: Request, response: Response, ctx: Ctx, tenant: Tenant, s: DB) -> UserOut:
     keys = [
         f"login:{tenant.id}:email:{auth.normalise_email(body.email)}",
-        f"login:{tenant.id}:ip:{_ip(request)}",
+        f"login:{tenant.id}:ip:{client_ip(request) or 'unknown'}",
     ]
     limiter, limit = ctx.login_limiter, ctx.login_limit
     for key in keys:
@@ -113,7 +113,7 @@ def login(body: LoginIn, request: Request, response: Response, ctx: Ctx, tenant:
         s,
         user=user,
         days=ctx.settings.session_days,
-        ip=_ip(request),
+        ip=client_ip(request),
         user_agent=request.headers.get("user-agent"),
     )
     _set_session_cookie(response, ctx, token)
@@ -197,7 +197,3 @@ def revoke_key(key_id: str, principal: Caller, s: DB) -> Response:
     if row.revoked_at is None:
         row.revoked_at = utcnow()
     return Response(status_code=204)
-
-
-def _ip(request: Request) -> str:
-    return request.client.host if request.client else "unknown"

@@ -46,6 +46,11 @@ def get_db(ctx: Ctx, tenant: Tenant) -> Iterator[Session]:
 DB = Annotated[Session, Depends(get_db, scope="function")]
 
 
+def client_ip(request: Request) -> str | None:
+    """The peer address, for audit records and per-IP throttling."""
+    return request.client.host if request.client else None
+
+
 def check_csrf(request: Request) -> None:
     """Double-submit check for cookie-authenticated writes (and login/sign-up)."""
     if request.method not in UNSAFE:

@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse
 from sqlalchemy import select
 
 from flowai.core.auth import Principal
-from flowai.core.deps import DB, Caller, Ctx, Reader, Tenant
+from flowai.core.deps import DB, Caller, Ctx, Reader, Tenant, client_ip
 from flowai.core.errors import field_error, not_found
 from flowai.core.ids import new_id
 from flowai.core.jobs_api import job_out
@@ -62,10 +62,6 @@ def _admin(principal: Principal) -> Principal:
     return principal
 
 
-def _ip(request: Request) -> str | None:
-    return request.client.host if request.client else None
-
-
 def tenant_out(row: TenantRow) -> TenantOut:
     return TenantOut.model_validate(row, from_attributes=True)
 
@@ -101,7 +97,9 @@ def patch_tenant(
     _admin(principal)
     changes = body.model_dump(exclude_unset=True)
     row = service.update_brand(ctx.db, tenant_id=tenant.id, changes=changes)
-    service.audit(s, actor_id=principal.user_id, action="tenant.brand.updated", data=changes, ip=_ip(request))
+    service.audit(
+        s, actor_id=principal.user_id, action="tenant.brand.updated", data=changes, ip=client_ip(request)
+    )
     ctx.tenants.invalidate()
     return tenant_out(row)
 
@@ -122,7 +120,9 @@ async def put_logo(request: Request, principal: Caller, tenant: Tenant, ctx: Ctx
             415, "unsupported-media", "body", f"a logo must be one of {describe_allowed('image')}"
         )
     row = service.update_brand(ctx.db, tenant_id=tenant.id, changes={"logo_key": key})
-    service.audit(s, actor_id=principal.user_id, action="tenant.logo.updated", target=key, ip=_ip(request))
+    service.audit(
+        s, actor_id=principal.user_id, action="tenant.logo.updated", target=key, ip=client_ip(request)
+    )
     ctx.tenants.invalidate()
     return tenant_out(row)
 
@@ -141,7 +141,7 @@ def add_domain(
     _admin(principal)
     row = service.add_domain(ctx.db, tenant_id=tenant.id, host=body.host)
     service.audit(
-        s, actor_id=principal.user_id, action="tenant.domain.added", target=row.host, ip=_ip(request)
+        s, actor_id=principal.user_id, action="tenant.domain.added", target=row.host, ip=client_ip(request)
     )
     return domain_out(row)
 
@@ -154,7 +154,11 @@ def verify_domain(
     row = service.verify_domain(ctx.db, tenant_id=tenant.id, host=host, dns_server=ctx.settings.dns_resolver)
     if row.verified:
         service.audit(
-            s, actor_id=principal.user_id, action="tenant.domain.verified", target=row.host, ip=_ip(request)
+            s,
+            actor_id=principal.user_id,
+            action="tenant.domain.verified",
+            target=row.host,
+            ip=client_ip(request),
         )
         ctx.tenants.invalidate()
         webhooks.emit(s, tenant.id, "tenant.domain.verified", {"host": row.host}, jobs=ctx.jobs)
@@ -167,7 +171,9 @@ def delete_domain(
 ) -> Response:
     _admin(principal)
     service.remove_domain(ctx.db, tenant_id=tenant.id, host=host)
-    service.audit(s, actor_id=principal.user_id, action="tenant.domain.removed", target=host, ip=_ip(request))
+    service.audit(
+        s, actor_id=principal.user_id, action="tenant.domain.removed", target=host, ip=client_ip(request)
+    )
     ctx.tenants.invalidate()
     return Response(status_code=204)
 
@@ -202,7 +208,7 @@ def set_role(user_id: str, body: RoleIn, request: Request, principal: Caller, s:
         action="tenant.user.role",
         target=user.id,
         data={"role": body.role},
-        ip=_ip(request),
+        ip=client_ip(request),
     )
     return _member(user)
 
@@ -256,7 +262,11 @@ def create_tenant(
         owner_password=body.owner_password,
     )
     service.audit(
-        s, actor_id=principal.user_id, action="platform.tenant.created", target=row.slug, ip=_ip(request)
+        s,
+        actor_id=principal.user_id,
+        action="platform.tenant.created",
+        target=row.slug,
+        ip=client_ip(request),
     )
     ctx.tenants.invalidate()
     return tenant_out(row)
@@ -282,7 +292,7 @@ def delete_tenant(
         idempotency_key=request.headers.get("idempotency-key") or f"delete-tenant:{target.id}",
     )
     service.audit(
-        s, actor_id=principal.user_id, action="platform.tenant.deleted", target=slug, ip=_ip(request)
+        s, actor_id=principal.user_id, action="platform.tenant.deleted", target=slug, ip=client_ip(request)
     )
     response.headers["Location"] = f"/v1/jobs/{job.id}"
     return job_out(job)

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from python_multipart.multipart import MultipartParser, parse_options_header
 
 from flowai.core.auth import Principal
-from flowai.core.deps import DB, Ctx, Reader, Tenant, require
+from flowai.core.deps import DB, Ctx, Reader, Tenant, client_ip, require
 from flowai.core.errors import Problem, field_error
 from flowai.core.models import StoredFile
 from flowai.core.uploads import safe_filename
@@ -168,10 +168,6 @@ async def receive(request: Request, dest: Path, limit: int) -> Received:
     return got
 
 
-def _ip(request: Request) -> str | None:
-    return request.client.host if request.client else None
-
-
 # --- voice ----------------------------------------------------------------------------------------
 
 
@@ -205,7 +201,7 @@ async def clone_voice(
         name = safe_filename(got.filename if got.filename != "sample" else filename, "sample")
         sample = await asyncio.to_thread(service.check_sample, got.path, name)
         row = service.start_clone(
-            s, ctx, principal, tenant_id=tenant.id, sample=sample, consent_ip=_ip(request),
+            s, ctx, principal, tenant_id=tenant.id, sample=sample, consent_ip=client_ip(request),
             idempotency_key=idempotency_key,
         )  # fmt: skip
     response.headers["Location"] = f"/v1/jobs/{row.job_id}"

@@ -13,10 +13,19 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from flowai_testkit import ADMIN_URLS, REDIS_URL, TEST_JOB_MODULES, csrf, make_settings, signup, wait_until
+from flowai_testkit import (
+    ADMIN_URLS,
+    REDIS_URL,
+    TEST_JOB_MODULES,
+    csrf,
+    finished_job,
+    job_row,
+    make_settings,
+    signup,
+    wait_until,
+)
 
 from flowai.core.context import AppContext
-from flowai.core.models import Job
 from flowai.core.tenancy import TenantInfo
 
 
@@ -26,22 +35,10 @@ def _tenant(ctx: AppContext) -> TenantInfo:
     return tenant
 
 
-def _job(ctx: AppContext, job_id: str) -> Job:
-    with ctx.db.session(system=True) as s:
-        job = s.get(Job, job_id)
-        assert job is not None
-        return job
-
-
-def _finished(ctx: AppContext, job_id: str) -> Job | None:
-    job = _job(ctx, job_id)
-    return job if job.status in ("succeeded", "failed", "cancelled") else None
-
-
 def test_job_runs_in_process_and_is_visible(client: TestClient, ctx: AppContext) -> None:
     user = signup(client)
     job = ctx.jobs.submit(tenant_id=_tenant(ctx).id, kind="test.echo", payload={"n": 7}, owner_id=user["id"])
-    done = wait_until(lambda: _finished(ctx, job.id), what="echo job")
+    done = wait_until(lambda: finished_job(ctx, job.id), what="echo job")
     assert done.status == "succeeded" and done.result["echo"] == {"n": 7}
     assert done.result["pid"] == os.getpid()
     body = client.get(f"/v1/jobs/{job.id}").json()
@@ -54,31 +51,31 @@ def test_failures_retry_with_backoff_then_succeed(client: TestClient, ctx: AppCo
     job = ctx.jobs.submit(
         tenant_id=_tenant(ctx).id, kind="test.flaky", payload={"succeed_on": 3}, owner_id=user["id"]
     )
-    done = wait_until(lambda: _finished(ctx, job.id), what="flaky job")
+    done = wait_until(lambda: finished_job(ctx, job.id), what="flaky job")
     assert done.status == "succeeded" and done.attempts == 3 and done.result == {"attempt": 3}
     never = ctx.jobs.submit(
         tenant_id=_tenant(ctx).id, kind="test.flaky", payload={"succeed_on": 9}, owner_id=user["id"]
     )
-    failed = wait_until(lambda: _finished(ctx, never.id), what="failing job")
+    failed = wait_until(lambda: finished_job(ctx, never.id), what="failing job")
     assert failed.status == "failed" and failed.attempts == 3 and "attempt 3" in (failed.error or "")
 
 
 def test_cancel_stops_a_running_job(client: TestClient, ctx: AppContext) -> None:
     user = signup(client)
     job = ctx.jobs.submit(tenant_id=_tenant(ctx).id, kind="test.wait_for_cancel", owner_id=user["id"])
-    wait_until(lambda: _job(ctx, job.id).progress >= 2, what="job to run")
+    wait_until(lambda: job_row(ctx, job.id).progress >= 2, what="job to run")
     r = client.post(f"/v1/jobs/{job.id}/cancel", headers=csrf(client))
     assert r.status_code == 202 and r.json()["cancel_requested"] is True
-    done = wait_until(lambda: _finished(ctx, job.id), timeout=10, what="cancellation")
+    done = wait_until(lambda: finished_job(ctx, job.id), timeout=10, what="cancellation")
     assert done.status == "cancelled"
     progress_at_cancel = done.progress
-    assert _job(ctx, job.id).progress == progress_at_cancel  # it really stopped
+    assert job_row(ctx, job.id).progress == progress_at_cancel  # it really stopped
 
 
 def test_time_limit_fails_the_job(client: TestClient, ctx: AppContext) -> None:
     user = signup(client)
     job = ctx.jobs.submit(tenant_id=_tenant(ctx).id, kind="test.too_slow", owner_id=user["id"])
-    done = wait_until(lambda: _finished(ctx, job.id), what="time limit")
+    done = wait_until(lambda: finished_job(ctx, job.id), what="time limit")
     assert done.status == "failed" and "longer than 0.5 s" in (done.error or "")
 
 
@@ -166,7 +163,7 @@ def test_job_runs_on_a_separate_worker_through_redis(
     worker = _start_worker(broker_env, tmp_path / "worker.log")
     try:
         job = ctx.jobs.submit(tenant_id=_tenant(ctx).id, kind="test.echo", payload={"via": "redis"})
-        done = wait_until(lambda: _finished(ctx, job.id), timeout=30, what="job on the worker")
+        done = wait_until(lambda: finished_job(ctx, job.id), timeout=30, what="job on the worker")
         assert done.status == "succeeded", (tmp_path / "worker.log").read_text()
         assert done.result["echo"] == {"via": "redis"}
         assert done.result["pid"] == worker.pid  # it ran in the worker process, not here
@@ -203,7 +200,7 @@ def test_killed_worker_job_is_retried_and_succeeds(
         first.send_signal(signal.SIGKILL)
         first.wait()
         second = _start_worker(broker_env, tmp_path / "w2.log")
-        done = wait_until(lambda: _finished(ctx, job.id), timeout=40, what="retry on the second worker")
+        done = wait_until(lambda: finished_job(ctx, job.id), timeout=40, what="retry on the second worker")
         assert done.status == "succeeded", (tmp_path / "w2.log").read_text()
         assert done.attempts == 2 and done.result["pid"] == second.pid
     finally:

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
-from flowai_testkit import csrf, make_settings, signup, wait_until
+from flowai_testkit import csrf, finished_job, job_row, make_settings, signup, wait_until
 
 from flowai.core.context import AppContext
 from flowai.core.models import Job
@@ -99,10 +99,7 @@ def editor(client: TestClient) -> Iterator[dict[str, Any]]:
 
 
 def job(ctx: AppContext, job_id: str) -> Job:
-    with ctx.db.session(system=True) as s:
-        row = s.get(Job, job_id)
-        assert row is not None
-        return row
+    return job_row(ctx, job_id)  # type: ignore[no-any-return]
 
 
 @pytest.fixture
@@ -111,7 +108,7 @@ def finished(ctx: AppContext) -> Callable[..., Job]:
 
     def wait(job_id: str, timeout: float = 60.0) -> Job:
         return wait_until(
-            lambda: (j := job(ctx, job_id)).status in ("succeeded", "failed", "cancelled") and j,
+            lambda: finished_job(ctx, job_id),
             timeout=timeout, interval=0.1, what=f"job {job_id}",
         )  # fmt: skip
 

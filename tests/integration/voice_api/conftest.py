@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
-from flowai_testkit import csrf, make_settings, signup, wait_until
+from flowai_testkit import csrf, finished_job, job_row, make_settings, signup, wait_until
 
 from flowai.core.context import AppContext
 from flowai.core.models import Job
@@ -117,10 +117,7 @@ def creator(client: TestClient) -> dict[str, Any]:
 
 
 def job(ctx: AppContext, job_id: str) -> Job:
-    with ctx.db.session(system=True) as s:
-        row = s.get(Job, job_id)
-        assert row is not None
-        return row
+    return job_row(ctx, job_id)  # type: ignore[no-any-return]
 
 
 @pytest.fixture
@@ -129,7 +126,7 @@ def finished(ctx: AppContext) -> Callable[..., Job]:
 
     def wait(job_id: str, timeout: float = 240.0) -> Job:
         return wait_until(
-            lambda: (j := job(ctx, job_id)).status in ("succeeded", "failed", "cancelled") and j,
+            lambda: finished_job(ctx, job_id),
             timeout=timeout, interval=0.2, what=f"job {job_id}",
         )  # fmt: skip
 
