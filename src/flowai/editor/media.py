@@ -200,15 +200,24 @@ def verify_decodes(path: Path) -> None:
 
 def make_proxy(src: Path, dst: Path, *, height: int = 720) -> Path:
     """A small H.264/AAC MP4 for smooth browser preview: at most `height` lines (never upscaled),
-    a keyframe every half second so scrubbing seeks fast, +faststart so playback starts at once."""
+    a keyframe every half second so scrubbing seeks fast, +faststart so playback starts at once.
+
+    Its pixels are coded with the BT.601 matrix (BT.709 primaries and transfer), tagged so in the
+    stream and in a `colr` box. Chromium without GPU compositing (headless, many VMs and remote
+    desktops) converts every video to RGB with BT.601 whatever its tags say: a BT.709 proxy showed
+    greener, brighter colours there than the export (PSNR 29 dB on a smooth gradient against 39 dB
+    for BT.601). Browsers that honour the tags convert this proxy correctly too, so the preview
+    shows the export's colours everywhere. The input's own matrix is read from its tags (BT.601
+    when untagged, as the export assumes)."""
     run_ffmpeg(
         ["-y", "-i", str(src), "-map", "0:v:0", "-map", "0:a:0?",
-         "-vf", f"scale=-2:'min({height},ih)':flags=bicubic,format=yuv420p",
+         "-vf", f"scale=-2:'min({height},ih)':flags=bicubic:out_color_matrix=bt601:out_range=tv,"
+                "format=yuv420p",
          "-c:v", "libx264", "-preset", "veryfast", "-crf", "26", "-profile:v", "high",
          "-force_key_frames", "expr:gte(t,n_forced*0.5)",
          "-c:a", "aac", "-b:a", "128k", "-ar", "48000", "-ac", "2",
-         "-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709",
-         "-movflags", "+faststart", str(dst)]
+         "-colorspace", "smpte170m", "-color_primaries", "bt709", "-color_trc", "bt709",
+         "-color_range", "tv", "-movflags", "+faststart+write_colr", str(dst)]
     )  # fmt: skip
     return dst
 
