@@ -58,6 +58,50 @@ function cssColor(hex: string | undefined, fallback: string): string {
   return h;
 }
 
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
+}
+
+/**
+ * Remotion's `trimBefore` for a clip: composition frames before the media time of the clip's
+ * first frame. Remotion seeks to (offset + trimBefore) / fps, which for source frame n is exactly
+ * n's timestamp; the browser keeps times in whole microseconds, rounds that down and then shows
+ * frame n - 1 at some positions. So aim a little past the boundary: 1 / (2 * den) of a source
+ * frame, where den is the denominator of asset fps / canvas fps in lowest terms, is past the
+ * rounding and still before the next source frame at every offset (half a frame at equal rates).
+ */
+export function mediaTrimBefore(sourceIn: number, asset: { num: number; den: number }, canvas: { num: number; den: number }): number {
+  const num = asset.num * canvas.den;
+  const den = asset.den * canvas.num;
+  const ratioDen = Number.isInteger(num) && Number.isInteger(den) ? den / gcd(num, den) : 1000;
+  // source frames → composition frames: multiply by canvas fps / asset fps
+  return ((sourceIn + 1 / (2 * ratioDen)) * den) / num;
+}
+
+/**
+ * The largest preview size, inside `availWidth` x `availHeight` CSS pixels, at which the Player's
+ * scaled composition lands on whole pixels, or null when no such size comes close to filling the
+ * space (then the Player just fits it).
+ *
+ * The Player scales the composition with `transform: scale(s)` around its centre and offsets it by
+ * the margins (W - W*s) / 2 and (H - H*s) / 2. When those are fractional, Chromium snaps the video
+ * layers to whole pixels and the preview is drawn up to a pixel off the composition's box: about
+ * 25 dB against the export's picture instead of 38-40 dB. With s = k / gcd(W, H), W*s and H*s are
+ * whole, and k is chosen so that both margins are whole too.
+ */
+export function pixelExactSize(availWidth: number, availHeight: number, width: number, height: number): { width: number; height: number } | null {
+  if (!(availWidth > 0 && availHeight > 0 && Number.isInteger(width) && Number.isInteger(height) && width > 0 && height > 0)) return null;
+  const g = gcd(width, height);
+  const w = width / g;
+  const h = height / g;
+  const fit = Math.min(availWidth / width, availHeight / height);
+  for (let k = Math.floor(Math.min(availWidth / w, availHeight / h)); k >= 1; k--) {
+    if (k / g < 0.85 * fit) break;
+    if ((width - w * k) % 2 === 0 && (height - h * k) % 2 === 0) return { width: w * k, height: h * k };
+  }
+  return null;
+}
+
 function VideoClipView({
   clip,
   media,
@@ -83,10 +127,7 @@ function VideoClipView({
   const h = srcH * fit;
   const left = clip.x ?? (canvas.width - w) / 2;
   const top = clip.y ?? (canvas.height - h) / 2;
-  const canvasRate = parseRate(canvas.fps);
-  const a = parseRate(assetFps);
-  // trimBefore counts composition frames: source_in at the asset rate → canvas frames
-  const trimBefore = (clip.source_in * a.den * canvasRate.num) / (a.num * canvasRate.den);
+  const trimBefore = mediaTrimBefore(clip.source_in, parseRate(assetFps), parseRate(canvas.fps));
   return (
     <Html5Video
       src={media.src}
@@ -166,7 +207,7 @@ function ImageView({ overlay, media }: { overlay: ImageOverlay; media: MediaSour
 export function TimelineComposition({ timeline, assets, media }: CompositionProps) {
   const rate = parseRate(timeline.canvas.fps);
   return (
-    <AbsoluteFill style={{ background: cssColor(timeline.canvas.background, "#000000"), overflow: "hidden" }}>
+    <AbsoluteFill data-composition="timeline" style={{ background: cssColor(timeline.canvas.background, "#000000"), overflow: "hidden" }}>
       {timeline.video_tracks.map((track) =>
         track.hidden ? null : (
           <AbsoluteFill key={track.id}>

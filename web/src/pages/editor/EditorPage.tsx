@@ -12,7 +12,7 @@ import { useDocumentTitle } from "../../auth/useDocumentTitle";
 import { Button } from "../../components/Button";
 import { FormAlert } from "../../components/Field";
 import { ProgressBar } from "../dashboard/JobsPanel";
-import { type CompositionProps, type MediaSource, TimelineComposition } from "./Composition";
+import { type CompositionProps, type MediaSource, TimelineComposition, pixelExactSize } from "./Composition";
 import {
   type Asset,
   EXPORT_PRESETS,
@@ -72,6 +72,20 @@ export function EditorPage() {
   const [snap, setSnap] = useState(true);
   const [playing, setPlaying] = useState(false);
   const player = useRef<PlayerRef>(null);
+  // the preview's box, so the Player can be given a size at which it draws on whole pixels
+  const [stage, setStage] = useState<{ width: number; height: number } | null>(null);
+  const stageObserver = useRef<ResizeObserver | null>(null);
+  const stageRef = useCallback((el: HTMLDivElement | null) => {
+    stageObserver.current?.disconnect();
+    stageObserver.current = null;
+    if (!el) return;
+    const observer = new ResizeObserver(([entry]) => {
+      const { width, height } = entry.contentRect;
+      setStage((s) => (s && s.width === width && s.height === height ? s : { width, height }));
+    });
+    observer.observe(el);
+    stageObserver.current = observer;
+  }, []);
   const [rate, setRate] = useState(1);
   const [notice, setNotice] = useState<string | null>(null);
 
@@ -517,7 +531,7 @@ export function EditorPage() {
           }}
         />
         <section aria-label="Preview" className="flex min-w-0 flex-col rounded-xl border border-text/10 bg-surface">
-          <div className="grid min-h-0 flex-1 place-items-center bg-background p-1">
+          <div ref={stageRef} className="grid min-h-0 flex-1 place-items-center bg-background p-1">
             {loaded && (
               <Player
                 ref={player}
@@ -528,7 +542,7 @@ export function EditorPage() {
                 compositionHeight={tl.canvas.height}
                 fps={fps}
                 playbackRate={rate}
-                style={{ width: "100%", height: "100%" }}
+                style={(stage && pixelExactSize(stage.width, stage.height, tl.canvas.width, tl.canvas.height)) ?? { width: "100%", height: "100%" }}
                 clickToPlay={false}
                 acknowledgeRemotionLicense
               />
