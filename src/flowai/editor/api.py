@@ -6,6 +6,7 @@ Scopes: `read` for reads, `editor:write` for assets, projects, timelines and Mag
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
@@ -174,10 +175,17 @@ async def put_timeline(
 ) -> ProjectOut:  # fmt: skip
     """Replace the timeline (the body is the timeline document). Send the ETag you read as
     If-Match: a stale version gets 409 and the current ETag."""
-    project = service.get_project(s, principal, project_id)
-    expected = service.parse_version(if_match, version)
-    checked = service.check_timeline(s, principal, await request.body(), tenant_id=tenant.id)
-    return project_out(service.save_timeline(s, project, checked, expected_version=expected), response)
+    body = await request.body()
+
+    def save() -> ProjectOut:
+        project = service.get_project(s, principal, project_id)
+        expected = service.parse_version(if_match, version)
+        checked = service.check_timeline(s, principal, body, tenant_id=tenant.id)
+        return project_out(service.save_timeline(s, project, checked, expected_version=expected), response)
+
+    # Database work off the event loop: a write that waits for SQLite's lock must not stop the
+    # loop, or the request holding the lock can never commit (parallel uploads stalled 30 s).
+    return await asyncio.to_thread(save)
 
 
 @router.post("/projects/{project_id}/magic-cut/apply", response_model=ProjectOut)
@@ -217,10 +225,15 @@ async def import_interchange(
 ) -> ProjectOut:  # fmt: skip
     """Replace the timeline with an .otio document (FCP XML and EDL are read too); media must be
     `flowai://assets/<id>` references to your assets."""
-    project = service.get_project(s, principal, project_id)
-    expected = service.parse_version(if_match, version)
-    checked = service.import_interchange(s, principal, await request.body(), fmt, tenant_id=tenant.id)
-    return project_out(service.save_timeline(s, project, checked, expected_version=expected), response)
+    body = await request.body()
+
+    def save() -> ProjectOut:
+        project = service.get_project(s, principal, project_id)
+        expected = service.parse_version(if_match, version)
+        checked = service.import_interchange(s, principal, body, fmt, tenant_id=tenant.id)
+        return project_out(service.save_timeline(s, project, checked, expected_version=expected), response)
+
+    return await asyncio.to_thread(save)  # off the event loop, as in put_timeline
 
 
 # --- exports ---------------------------------------------------------------------------------------

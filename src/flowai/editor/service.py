@@ -198,47 +198,71 @@ async def create_asset(
             except MediaError as exc:
                 reason = str(exc).removeprefix(f"{path.name}: ")
                 raise field_error(422, "unreadable-media", "body", reason) from exc
-        row = Asset(
-            id=asset_id,
-            owner_id=principal.user_id,
-            kind=info.kind,
-            filename=name,
-            content_type=mime or "application/octet-stream",
-            size=stored.size,
-            sha256=stored.sha256,
-            storage_key=key,
-            duration_us=int(info.duration * 1_000_000),
-            fps=f"{info.fps.numerator}/{info.fps.denominator}",
-            frames=info.frames,
-            width=info.width,
-            height=info.height,
-            video_codec=info.video_codec,
-            audio_codec=info.audio_codec,
-            audio_channels=info.audio_channels,
-            audio_rate=info.audio_rate,
-        )
-        s.add(row)
-        s.flush()
-        wanted = {
-            "thumbnails": info.kind in ("video", "image"),
-            "waveform": info.has_audio,
-            "proxy": info.kind == "video",
-        }
-        row.jobs = {
-            name: enqueue(
-                s,
-                ctx.jobs,
-                kind=f"editor.asset.{name}",
-                payload={"asset_id": asset_id},
-                owner_id=principal.user_id,
-            ).id
-            for name, want in wanted.items()
-            if want
-        }
-        s.flush()
+        # Database work off the event loop: waiting for SQLite's write lock there would stop the
+        # loop, and with it the request that holds the lock and must commit (parallel uploads
+        # stalled for the 30 s busy timeout, then failed with "database is locked").
+        row = await asyncio.to_thread(
+            _record_asset, s, ctx, principal, asset_id=asset_id, name=name, mime=mime, key=key,
+            stored_size=stored.size, sha256=stored.sha256, info=info,
+        )  # fmt: skip
     except BaseException:
         ctx.storage.delete(key)
         raise
+    return row
+
+
+def _record_asset(
+    s: Session,
+    ctx: AppContext,
+    principal: Principal,
+    *,
+    asset_id: str,
+    name: str,
+    mime: str | None,
+    key: str,
+    stored_size: int,
+    sha256: str,
+    info: MediaInfo,
+) -> Asset:
+    """Insert a probed asset and queue its thumbnails/waveform/proxy jobs (in `s`'s transaction)."""
+    row = Asset(
+        id=asset_id,
+        owner_id=principal.user_id,
+        kind=info.kind,
+        filename=name,
+        content_type=mime or "application/octet-stream",
+        size=stored_size,
+        sha256=sha256,
+        storage_key=key,
+        duration_us=int(info.duration * 1_000_000),
+        fps=f"{info.fps.numerator}/{info.fps.denominator}",
+        frames=info.frames,
+        width=info.width,
+        height=info.height,
+        video_codec=info.video_codec,
+        audio_codec=info.audio_codec,
+        audio_channels=info.audio_channels,
+        audio_rate=info.audio_rate,
+    )
+    s.add(row)
+    s.flush()
+    wanted = {
+        "thumbnails": info.kind in ("video", "image"),
+        "waveform": info.has_audio,
+        "proxy": info.kind == "video",
+    }
+    row.jobs = {
+        job: enqueue(
+            s,
+            ctx.jobs,
+            kind=f"editor.asset.{job}",
+            payload={"asset_id": asset_id},
+            owner_id=principal.user_id,
+        ).id
+        for job, want in wanted.items()
+        if want
+    }
+    s.flush()
     return row
 
 

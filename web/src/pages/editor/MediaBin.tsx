@@ -6,6 +6,8 @@ import { type Asset, peaksFromWaveform, uploadAsset } from "./editorApi";
 import { formatSeconds } from "./model";
 
 export const ASSET_MIME = "application/x-flowai-asset";
+/** Uploads sent at once; more wait their turn. */
+export const UPLOAD_SLOTS = 3;
 
 interface Upload {
   key: string;
@@ -119,13 +121,25 @@ export function MediaBin({
   const [over, setOver] = useState(false);
   const input = useRef<HTMLInputElement>(null);
 
-  // one upload at a time (a queue): each gets its own progress bar
-  const queue = useRef(Promise.resolve());
+  // uploads run side by side, at most UPLOAD_SLOTS at once (each with its own progress bar), so
+  // the browser keeps connections free for the preview's media and the job event streams
+  const waiting = useRef<(() => Promise<void>)[]>([]);
+  const running = useRef(0);
+  const pump = () => {
+    while (running.current < UPLOAD_SLOTS && waiting.current.length) {
+      const next = waiting.current.shift()!;
+      running.current += 1;
+      void next().finally(() => {
+        running.current -= 1;
+        pump();
+      });
+    }
+  };
   const upload = (files: FileList | File[]) => {
     for (const file of Array.from(files)) {
       const key = `${file.name}-${Date.now()}-${Math.random()}`;
       setUploads((u) => [...u, { key, name: file.name, progress: 0, error: null }]);
-      queue.current = queue.current.then(() =>
+      waiting.current.push(() =>
         uploadAsset(file, (progress) => setUploads((u) => u.map((x) => (x.key === key ? { ...x, progress } : x))))
           .then((asset) => {
             setUploads((u) => u.filter((x) => x.key !== key));
@@ -137,6 +151,7 @@ export function MediaBin({
           }),
       );
     }
+    pump();
   };
 
   const onDrop = (e: DragEvent) => {
