@@ -13,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from flowai.core import errors
 from flowai.core.auth_api import router as auth_router
 from flowai.core.context import AppContext
+from flowai.core.deps import feature
 from flowai.core.files_api import router as files_router
 from flowai.core.jobs_api import router as jobs_router
 from flowai.core.middleware import RequestContextMiddleware
@@ -21,6 +22,7 @@ from flowai.editor.api import router as editor_router
 from flowai.enterprise.api import router as tenant_router
 from flowai.enterprise.webhooks.api import router as webhooks_router
 from flowai.settings import Settings, get_settings
+from flowai.shares.api import nft_router
 from flowai.shares.api import router as shares_router
 from flowai.voice.api import router as voice_router
 
@@ -55,11 +57,13 @@ def create_app(ctx: AppContext | None = None, settings: Settings | None = None) 
         files_router,
         tenant_router,
         webhooks_router,
-        editor_router,
-        shares_router,
-        voice_router,
+        nft_router,
     ):
         app.include_router(router)
+    # premium features a tenant's admins can switch off (Admin → Brand → features)
+    app.include_router(editor_router, dependencies=[feature("editor")])
+    app.include_router(shares_router, dependencies=[feature("shares")])
+    app.include_router(voice_router, dependencies=[feature("voice")])
     app.add_middleware(RequestContextMiddleware, tenants=ctx.tenants)
     _mount_web(app)
     return app

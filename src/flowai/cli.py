@@ -40,10 +40,12 @@ def _settings() -> Settings:
 
 
 def _upgrade(settings: Settings) -> None:
+    from flowai.core import sealing
     from flowai.core.db import make_engine
     from flowai.core.migrate import upgrade
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    sealing.configure(settings.resolved_secret_key)  # migrations seal secrets stored in clear
     engine = make_engine(settings.database_admin_url or settings.resolved_database_url)
     try:
         upgrade(engine, app_url=settings.resolved_database_url)
@@ -192,6 +194,9 @@ def tenants_create(
     plan: Annotated[str, typer.Option(help="free, pro or enterprise")] = "free",
     owner_email: Annotated[str | None, typer.Option(help="Create this user as the workspace's owner")] = None,
     owner_password: Annotated[str | None, typer.Option(help="The owner's password (10+ characters)")] = None,
+    isolation: Annotated[
+        str, typer.Option(help="shared (row-level security) or schema (its own PostgreSQL schema)")
+    ] = "shared",
 ) -> None:
     """Provision a tenant: its subdomain serves it at once; custom domains are added and verified by DNS."""
     from flowai.core.db import Database
@@ -211,6 +216,7 @@ def tenants_create(
             plan=plan,
             owner_email=owner_email,
             owner_password=owner_password,
+            isolation=isolation,
         )
     except Problem as exc:
         typer.echo(f"error: {exc.detail}", err=True)
@@ -222,6 +228,47 @@ def tenants_create(
                 "slug": tenant.slug,
                 "host": f"{slug}.{settings.base_domain}",
                 "plan": tenant.plan,
+                "isolation": "schema" if tenant.db_schema else "shared",
+            }
+        )
+    )
+
+
+@tenants_app.command("move")
+def tenants_move(
+    slug: Annotated[str, typer.Argument(help="The tenant to move")],
+    to: Annotated[
+        str, typer.Option(help="schema (its own PostgreSQL schema) or shared (row-level security)")
+    ],
+) -> None:
+    """Move a tenant between isolation modes: one transaction that copies, checks row counts, and
+    deletes the source rows; the tenant's requests wait for it and then see the new place."""
+    from flowai.core.db import Database
+    from flowai.core.errors import Problem
+    from flowai.enterprise import isolation
+
+    settings = _settings()
+    db = Database(settings.resolved_database_url, settings.database_admin_url)
+    try:
+        before = isolation.row_counts(db, _tenant_id(db, slug))
+        report = isolation.move(db, _tenant_id(db, slug), to)
+        after = isolation.row_counts(db, _tenant_id(db, slug))
+    except Problem as exc:
+        typer.echo(f"error: {exc.detail}", err=True)
+        raise typer.Exit(1) from exc
+    finally:
+        db.dispose()
+    if before != after:  # read back through the app's own path: must equal what was there
+        typer.echo(f"error: row counts changed across the move: {before} -> {after}", err=True)
+        raise typer.Exit(1)
+    typer.echo(
+        json.dumps(
+            {
+                "slug": slug,
+                "from": report.source,
+                "to": report.target,
+                "rows": report.rows,
+                "total": report.total,
             }
         )
     )
@@ -270,6 +317,7 @@ def tenants_list(
                 "slug": t.slug,
                 "name": t.name,
                 "plan": t.plan,
+                "isolation": "schema" if t.db_schema else "shared",
                 "hosts": sorted(d.host for d in t.domains),
             }
             for t in s.execute(select(Tenant).order_by(Tenant.slug)).scalars()
@@ -278,7 +326,9 @@ def tenants_list(
         typer.echo(json.dumps(rows))
         return
     for r in rows:
-        typer.echo(f"{r['slug']:<20} {r['plan']:<11} {r['name']:<30} {', '.join(r['hosts'])}")
+        typer.echo(
+            f"{r['slug']:<20} {r['plan']:<11} {r['isolation']:<7} {r['name']:<30} {', '.join(r['hosts'])}"
+        )
 
 
 register_editor(app)

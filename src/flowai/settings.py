@@ -102,6 +102,13 @@ class Settings(BaseSettings):
         description="Seconds before each webhook attempt (JSON list); default 0, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h",
     )
 
+    smtp_url: SecretStr | None = Field(
+        None,
+        description="Where notices to admins are mailed: smtp://user:pass@host:587 (STARTTLS when the "
+        "server offers it), smtps://… (TLS); unset: notices are only logged and listed in the Admin page",
+    )
+    mail_from: str = Field("FlowAI <no-reply@localhost>", description="From address of notice emails")
+
     editor_segment_seconds: float = Field(
         0.0,
         description="Split an export at cut points into render jobs of about this many seconds, "

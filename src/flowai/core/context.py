@@ -11,6 +11,7 @@ from limits.storage import storage_from_string
 from limits.strategies import SlidingWindowCounterRateLimiter
 from sqlalchemy import select
 
+from flowai.core import sealing
 from flowai.core.db import Database
 from flowai.core.jobs import Executor, InProcessPool, JobQueue, Maintenance
 from flowai.core.models import Tenant
@@ -47,6 +48,7 @@ class AppContext:
         import_models()
         import_job_modules(settings.job_modules)
         settings.data_dir.mkdir(parents=True, exist_ok=True)
+        sealing.configure(settings.resolved_secret_key)
         db = Database(settings.resolved_database_url, settings.database_admin_url)
         executor = Executor(db, settings.job_lease_seconds)
         pool: InProcessPool | None = None

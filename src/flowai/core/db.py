@@ -97,18 +97,43 @@ class Database:
         self._system_factory = sessionmaker(self.admin_engine, expire_on_commit=False)
         if self.engine.dialect.name == "postgresql":
             event.listen(self._factory, "after_begin", _bind_tenant_setting)
+            event.listen(self._system_factory, "after_begin", _bind_schema_setting)
 
-    def session(self, *, tenant_id: str | None = None, system: bool = False) -> Session:
+    def session(
+        self, *, tenant_id: str | None = None, system: bool = False, schema: str | None = None
+    ) -> Session:
+        """`schema` (system sessions only): a hard-isolated tenant schema to read first."""
         s = self._system_factory() if system and not tenant_id else self._factory()
         s.info["tenant_id"] = tenant_id
         s.info["system"] = system
+        s.info["schema"] = schema if system and not tenant_id else None
         return s
 
     @contextmanager
-    def transaction(self, *, tenant_id: str | None = None, system: bool = False) -> Iterator[Session]:
+    def transaction(
+        self, *, tenant_id: str | None = None, system: bool = False, schema: str | None = None
+    ) -> Iterator[Session]:
         """A session in one transaction: committed on success, rolled back on error."""
-        with self.session(tenant_id=tenant_id, system=system) as s, s.begin():
+        with self.session(tenant_id=tenant_id, system=system, schema=schema) as s, s.begin():
             yield s
+
+    @property
+    def app_role(self) -> str | None:
+        """The app's role when it is not the owner: new tables (tenant schemas) need grants for it."""
+        app, owner = self.engine.url.username, self.admin_engine.url.username
+        return app if app and app != owner else None
+
+    def tenant_schemas(self) -> list[str]:
+        """The schemas of hard-isolated tenants (PostgreSQL); cross-tenant scans visit each."""
+        if self.engine.dialect.name != "postgresql":
+            return []
+        with self.admin_engine.connect() as conn:
+            rows = conn.exec_driver_sql("SELECT db_schema FROM tenants WHERE db_schema IS NOT NULL")
+            return sorted(r[0] for r in rows)
+
+    def placements(self) -> list[str | None]:
+        """Where tenant rows live: the shared schema (None) and every tenant schema."""
+        return [None, *self.tenant_schemas()]
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -117,10 +142,20 @@ class Database:
 
 
 def _bind_tenant_setting(session: Session, _tx: Any, connection: Any) -> None:
-    """Row-level security reads `current_setting('app.tenant_id', true)`; set it per transaction."""
+    """Bind the transaction to its tenant in one round trip (`flowai_bind_tenant`, migration 0007):
+    `app.tenant_id` for row-level security and, for a hard-isolated tenant, a transaction-local
+    search path that puts its schema first. The function waits while a move holds the tenant."""
     tenant_id = session.info.get("tenant_id")
     if tenant_id:
-        connection.exec_driver_sql("SELECT set_config('app.tenant_id', %(t)s, true)", {"t": tenant_id})
+        connection.exec_driver_sql("SELECT flowai_bind_tenant(%(t)s)", {"t": tenant_id})
+
+
+def _bind_schema_setting(session: Session, _tx: Any, connection: Any) -> None:
+    schema = session.info.get("schema")
+    if schema:
+        connection.exec_driver_sql(
+            "SELECT set_config('search_path', quote_ident(%(s)s) || ', public', true)", {"s": schema}
+        )
 
 
 def _tenant_criteria(tenant_id: str) -> Any:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Annotated
+from typing import Annotated, Any
 
 import jwt
 from fastapi import Depends, Request
@@ -35,6 +35,22 @@ def get_tenant(request: Request) -> TenantInfo:
 
 Ctx = Annotated[AppContext, Depends(get_ctx)]
 Tenant = Annotated[TenantInfo, Depends(get_tenant)]
+
+
+def feature(name: str) -> Any:
+    """A router dependency: 403 while the tenant's admins have this premium feature switched off
+    (the toggle hides it in the web app; this keeps API keys and old tabs out too)."""
+
+    def enabled(tenant: Tenant) -> None:
+        if name not in tenant.features:
+            raise Problem(
+                403,
+                "feature-disabled",
+                f"The {name} feature is switched off for this workspace; an admin can switch it on.",
+                errors=[{"field": "feature", "message": name}],
+            )
+
+    return Depends(enabled)
 
 
 def get_db(ctx: Ctx, tenant: Tenant) -> Iterator[Session]:

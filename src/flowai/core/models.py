@@ -50,6 +50,8 @@ class Tenant(Base):
     brand: Mapped[dict[str, Any]] = mapped_column(JSON, default=lambda: dict(DEFAULT_BRAND))
     features: Mapped[list[str]] = mapped_column(JSON, default=lambda: ["voice", "editor", "shares", "admin"])
     plan: Mapped[str] = mapped_column(String(32), default="free")
+    # hard isolation: the PostgreSQL schema holding the tenant's rows; NULL = shared (RLS)
+    db_schema: Mapped[str | None] = mapped_column(String(63), unique=True, index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     domains: Mapped[list[TenantDomain]] = relationship(back_populates="tenant")
@@ -143,13 +145,17 @@ class ApiKey(TenantOwned, Base):
 
 
 class Job(TenantOwned, Base):
-    """Source of truth for background work; brokers only deliver job ids."""
+    """Source of truth for background work; brokers only deliver job ids.
+
+    The queue is shared by every tenant, hard-isolated ones included (workers claim across
+    tenants), so `owner_id` is a plain column: the user it names may live in a tenant schema.
+    """
 
     __tablename__ = "jobs"
     __table_args__ = (UniqueConstraint("tenant_id", "owner_id", "idempotency_key"),)
 
     id: Mapped[str] = _id_column()
-    owner_id: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    owner_id: Mapped[str | None] = mapped_column(String(26), index=True)
     kind: Mapped[str] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(16), default="queued", index=True)
     progress: Mapped[int] = mapped_column(Integer, default=0)

@@ -63,7 +63,16 @@ def _admin(principal: Principal) -> Principal:
 
 
 def tenant_out(row: TenantRow) -> TenantOut:
-    return TenantOut.model_validate(row, from_attributes=True)
+    return TenantOut(
+        id=row.id,
+        slug=row.slug,
+        name=row.name,
+        plan=row.plan,
+        brand=row.brand,
+        features=row.features,
+        isolation="schema" if row.db_schema else "shared",
+        created_at=row.created_at,
+    )
 
 
 def domain_out(row: TenantDomain) -> DomainOut:
@@ -260,6 +269,7 @@ def create_tenant(
         plan=body.plan,
         owner_email=body.owner_email,
         owner_password=body.owner_password,
+        isolation=body.isolation,
     )
     service.audit(
         s,

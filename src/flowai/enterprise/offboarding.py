@@ -1,6 +1,6 @@
 """Tenant deletion: first a complete export (rows as JSON Lines + every stored file, one zip),
-then the purge of rows (one DELETE of the tenant row cascades to every tenant-owned table) and
-of stored media. The archive is kept outside the tenant's storage prefix so the purge spares it.
+then the purge of rows (one DELETE of the tenant row cascades to every tenant-owned table, in a
+hard-isolated tenant's schema too, which is then dropped) and of stored media. The archive is kept outside the tenant's storage prefix so the purge spares it.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from sqlalchemy import delete, select
 from flowai.core.db import Database, utcnow
 from flowai.core.errors import Problem
 from flowai.core.models import Tenant, TenantDomain
-from flowai.core.rls import tenant_tables
+from flowai.core.rls import safe_identifier, tenant_tables
 from flowai.core.storage import LocalStorage, S3Storage
 
 
@@ -32,10 +32,16 @@ def export_archive(
 ) -> dict[str, int]:
     """Write the tenant's rows and files into `out` (zip); returns rows per table and files."""
     counts: dict[str, int] = {}
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf, db.session(system=True) as s:
+    with db.session(system=True) as s:
+        placed = s.execute(select(Tenant.db_schema).where(Tenant.id == tenant_id)).one_or_none()
+    if placed is None:
+        raise Problem(404, "not-found", "Tenant not found")
+    with (
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf,
+        db.session(system=True, schema=placed[0]) as s,
+    ):
         tenant = s.get(Tenant, tenant_id)
-        if tenant is None:
-            raise Problem(404, "not-found", "Tenant not found")
+        assert tenant is not None
         meta = {
             "tenant": {
                 "id": tenant.id,
@@ -75,7 +81,10 @@ def purge(db: Database, storage: LocalStorage | S3Storage, tenant_id: str) -> in
         storage.delete(key)
         deleted += 1
     with db.transaction(system=True) as s:
-        s.execute(delete(Tenant).where(Tenant.id == tenant_id))
+        schema = s.execute(select(Tenant.db_schema).where(Tenant.id == tenant_id)).scalar_one_or_none()
+        s.execute(delete(Tenant).where(Tenant.id == tenant_id))  # cascades into a tenant schema too
+        if schema:
+            s.connection().exec_driver_sql(f'DROP SCHEMA "{safe_identifier(schema, "schema")}" CASCADE')
     return deleted
 
 

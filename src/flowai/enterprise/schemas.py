@@ -39,6 +39,7 @@ class TenantOut(BaseModel):
     plan: str
     brand: dict[str, Any]
     features: list[str]
+    isolation: str = Field(description="shared (row-level security) or schema (its own PostgreSQL schema)")
     created_at: datetime
 
 
@@ -46,6 +47,7 @@ class TenantIn(BaseModel):
     slug: str = Field(min_length=1, max_length=63)
     name: str = Field(min_length=1, max_length=200)
     plan: str = "free"
+    isolation: str = Field("shared", description="shared, or schema: the tenant's own PostgreSQL schema")
     owner_email: EmailStr | None = None
     owner_password: str | None = Field(None, min_length=10, max_length=256)
 

@@ -19,6 +19,7 @@ from flowai.core.errors import Problem, field_error, not_found
 from flowai.core.models import DEFAULT_BRAND, Job, StoredFile, Tenant, TenantDomain, User
 from flowai.core.tenancy import normalise_host
 from flowai.enterprise import contrast, domains
+from flowai.enterprise import isolation as isolation_modes
 from flowai.enterprise.models import AuditEntry
 
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
@@ -38,15 +39,29 @@ def create(
     base_domain: str,
     hosts: list[str] | None = None,
     plan: str = "free",
+    isolation: str = "shared",
+    db: Database | None = None,
 ) -> Tenant:
-    """Create a tenant served at once on `<slug>.<base_domain>` (and any extra pre-verified hosts)."""
+    """Create a tenant served at once on `<slug>.<base_domain>` (and any extra pre-verified hosts).
+
+    `isolation="schema"` (PostgreSQL, needs `db`) creates and migrates the tenant's own schema in
+    the same transaction, so a failed provisioning leaves neither the row nor the schema.
+    """
     if not SLUG.match(slug):
         raise field_error(422, "validation", "slug", "use 1–63 lowercase letters, digits and inner hyphens")
     if plan not in PLANS:
         raise field_error(422, "validation", "plan", f"must be one of {', '.join(PLANS)}")
+    if isolation not in isolation_modes.MODES:
+        raise field_error(
+            422, "validation", "isolation", f"must be one of {', '.join(isolation_modes.MODES)}"
+        )
     if s.execute(select(Tenant).where(Tenant.slug == slug)).scalar_one_or_none():
         raise field_error(409, "slug-taken", "slug", f"tenant {slug!r} already exists")
     tenant = Tenant(slug=slug, name=name.strip() or slug, plan=plan)
+    if isolation == "schema":
+        if db is None:
+            raise ValueError("schema isolation needs the Database")
+        tenant.db_schema = isolation_modes.create_schema(s.connection(), db, slug)
     s.add(tenant)
     s.flush()
     for host in [f"{slug}.{base_domain}", *(hosts or [])]:
@@ -71,9 +86,12 @@ def create_with_owner(
     plan: str,
     owner_email: str | None,
     owner_password: str | None,
+    isolation: str = "shared",
 ) -> Tenant:
     with db.transaction(system=True) as s:
-        tenant = create(s, slug=slug, name=name, base_domain=base_domain, plan=plan)
+        tenant = create(
+            s, slug=slug, name=name, base_domain=base_domain, plan=plan, isolation=isolation, db=db
+        )
     if owner_email:
         with db.transaction(tenant_id=tenant.id) as s:
             create_user(

@@ -1,4 +1,5 @@
-"""Alembic environment: the same migrations on SQLite (batch mode) and PostgreSQL."""
+"""Alembic environment: the same migrations on SQLite (batch mode) and PostgreSQL, in the shared
+schema and in every hard-isolated tenant schema (see flowai.migrations.passes)."""
 
 from typing import Any, Literal
 
@@ -21,6 +22,7 @@ connection = config.attributes["connection"]
 context.configure(
     connection=connection,
     target_metadata=Base.metadata,
+    version_table_schema=config.attributes.get("tenant_schema"),  # each tenant schema has its own
     render_as_batch=connection.dialect.name == "sqlite",
     compare_type=True,
     render_item=render_item,

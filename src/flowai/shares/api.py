@@ -38,6 +38,7 @@ IdempotencyKey = Annotated[str | None, Header(max_length=200)]
 VideoId = Annotated[str, Path(min_length=1, max_length=200)]
 Limit = Annotated[int, Query(ge=1, le=100)]
 router = APIRouter(prefix="/v1", tags=["shares"])
+nft_router = APIRouter(prefix="/v1", tags=["shares"])  # public metadata: served even with shares off
 WALLET_CALLS = ("buy(uint256)", "claim()", "claimableOf(address)", "balanceOf(address)", "sharesForSale()")
 WALLET_ERRORS = (
     "ExceedsListed(uint256,uint256)",
@@ -214,7 +215,7 @@ def index(_: Sharer, ctx: Ctx) -> dict[str, int]:
     return {"applied": service.index_now(ctx)}
 
 
-@router.get("/nft/{token_video_id}", include_in_schema=True)
+@nft_router.get("/nft/{token_video_id}", include_in_schema=True)
 def nft_metadata(token_video_id: str, s: DB, tenant: Tenant) -> dict[str, Any]:
     """ERC-721 metadata of a video's NFT (the contract's tokenURI points here)."""
     tenant_id, _, video_id = token_video_id.partition(":")

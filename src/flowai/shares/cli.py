@@ -152,8 +152,11 @@ def royalty_run_cmd(
         if tenant:
             tenants = [_tenant(ctx, tenant)]
         else:
-            with ctx.db.session(system=True) as s:
-                tenants = sorted(set(s.execute(select(ShareVideo.tenant_id)).scalars()))
+            found: set[str] = set()
+            for schema in ctx.db.placements():
+                with ctx.db.session(system=True, schema=schema) as s:
+                    found.update(s.execute(select(ShareVideo.tenant_id)).scalars())
+            tenants = sorted(found)
         report = {}
         for tenant_id in tenants:
             result = service.RoyaltyService(ctx).run(tenant_id)

@@ -66,14 +66,14 @@ class Indexer:
 
         client = chain(self.app).client
         with self._lock:
-            with self.app.db.session(system=True) as s:
-                videos = list(
-                    s.execute(
+            videos: list[Any] = []
+            for schema in self.app.db.placements():  # the shared schema, then hard-isolated tenants
+                with self.app.db.session(system=True, schema=schema) as s:
+                    videos += s.execute(
                         select(
                             ShareVideo.id, ShareVideo.tenant_id, ShareVideo.vault, ShareVideo.indexed_block
                         ).where(ShareVideo.vault.is_not(None), ShareVideo.chain_id == client.chain_id)
                     ).all()
-                )
             if not videos:
                 return 0
             head = client.block_number()

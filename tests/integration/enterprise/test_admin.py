@@ -12,7 +12,7 @@ import pytest
 from dnslib import QTYPE, RR, TXT
 from dnslib.server import BaseResolver, DNSServer
 from fastapi.testclient import TestClient
-from flowai_testkit import csrf, make_settings, signup, unique_email
+from flowai_testkit import create_key, csrf, make_settings, signup, unique_email
 
 from flowai.app import create_app
 from flowai.core.context import AppContext
@@ -108,9 +108,25 @@ def test_brand_changes_theme_css_and_refuses_low_contrast(admin: TestClient) -> 
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "colors.primary"
     r = admin.patch("/v1/tenant", json={"features": ["voice", "teleport"]}, headers=csrf(admin))
     assert r.status_code == 422 and "teleport" in r.json()["detail"]
-    assert admin.patch("/v1/tenant", json={"features": ["editor"]}, headers=csrf(admin)).json()[
+    assert admin.patch("/v1/tenant", json={"features": ["editor", "admin"]}, headers=csrf(admin)).json()[
         "features"
-    ] == ["editor"]
+    ] == ["editor", "admin"]
+    # switched-off features are closed on the server too, for sessions and API keys alike
+    key = create_key(admin, ["read", "voice:write"])
+    for headers in (csrf(admin), {"Authorization": f"Bearer {key}"}):
+        r = admin.get("/v1/voice", headers=headers)
+        assert r.status_code == 403 and r.json()["type"].endswith("/feature-disabled"), r.text
+        assert r.json()["errors"] == [{"field": "feature", "message": "voice"}]
+        assert admin.get("/v1/shares", headers=headers).status_code == 403
+        assert admin.get("/v1/projects", headers=headers).status_code == 200
+    assert admin.get("/v1/nft/nobody:nothing").status_code == 404  # public NFT metadata stays up
+    assert (
+        admin.patch(
+            "/v1/tenant", json={"features": ["voice", "editor", "shares", "admin"]}, headers=csrf(admin)
+        ).status_code
+        == 200
+    )
+    assert admin.get("/v1/voice").status_code == 200
 
     png = b"\x89PNG\r\n\x1a\n" + b"\0" * 100
     assert admin.put("/v1/tenant/logo", content=png, headers=csrf(admin)).status_code == 200
@@ -121,7 +137,7 @@ def test_brand_changes_theme_css_and_refuses_low_contrast(admin: TestClient) -> 
     )
 
     actions = [e["action"] for e in admin.get("/v1/tenant/audit").json()["items"]]
-    assert actions.count("tenant.brand.updated") == 2 and "tenant.logo.updated" in actions
+    assert actions.count("tenant.brand.updated") == 3 and "tenant.logo.updated" in actions
 
 
 def test_custom_domain_verifies_by_dns_txt(admin: TestClient, dns_zone: tuple[TxtZone, str]) -> None:
@@ -189,3 +205,10 @@ def test_platform_admin_provisions_tenants(client: TestClient) -> None:
     assert nike.get("/v1/platform/tenants").status_code == 403
     r = client.post("/v1/platform/tenants", json={"slug": "Bad Slug!", "name": "x"}, headers=csrf(client))
     assert r.status_code == 422
+    if ctx.db.engine.dialect.name == "sqlite":  # hard isolation is PostgreSQL's (test_isolation.py)
+        r = client.post(
+            "/v1/platform/tenants", json={"slug": f"s-{slug}", "name": "S", "isolation": "schema"},
+            headers=csrf(client),
+        )  # fmt: skip
+        assert r.status_code == 422 and "needs PostgreSQL" in r.text
+        assert all(t["slug"] != f"s-{slug}" for t in client.get("/v1/platform/tenants").json())

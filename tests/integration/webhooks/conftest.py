@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from email import message_from_bytes, policy
+from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -92,11 +95,45 @@ def client(ctx: AppContext, make_tenant: Callable[[str], str]) -> Iterator[TestC
         yield c
 
 
+@dataclass
+class Mailbox:
+    """Messages an SMTP server on loopback (aiosmtpd) accepted: (envelope recipients, message)."""
+
+    url: str = ""
+    messages: list[tuple[list[str], Message]] = field(default_factory=list)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 (aiosmtpd)
+        self.messages.append(
+            (list(envelope.rcpt_tos), message_from_bytes(envelope.content, policy=policy.default))
+        )
+        return "250 OK"
+
+
+@pytest.fixture(scope="session")
+def mailbox() -> Iterator[Mailbox]:
+    from aiosmtpd.controller import Controller
+
+    box = Mailbox()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(box, hostname="127.0.0.1", port=port)
+    controller.start()
+    box.url = f"smtp://127.0.0.1:{port}"
+    yield box
+    controller.stop()
+
+
 @pytest.fixture
-def settings(tmp_path: Path, database_url: str) -> Settings:
-    """Loopback receivers are allowed, and retries come 0.2 s apart instead of minutes."""
+def settings(tmp_path: Path, database_url: str, mailbox: Mailbox) -> Settings:
+    """Loopback receivers are allowed, retries come 0.2 s apart instead of minutes, mail is caught."""
     return make_settings(
-        tmp_path, database_url, webhook_allow_private=True, webhook_retry_schedule=FAST_SCHEDULE
+        tmp_path,
+        database_url,
+        webhook_allow_private=True,
+        webhook_retry_schedule=FAST_SCHEDULE,
+        smtp_url=mailbox.url,
+        mail_from="FlowAI <ops@flowai.example>",
     )
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 from flowai_testkit import create_key, csrf, signup, wait_until
+from sqlalchemy import text
 
 from flowai.app import create_app
 from flowai.core.context import AppContext
@@ -78,6 +79,11 @@ def test_crud_and_slack_default(client: TestClient, ctx: AppContext, wh: Any) ->
     ctx.settings.webhook_allow_private = True
     ep = wh.endpoint(client, "http://127.0.0.1:1/a", description="  ops  ")
     assert ep["description"] == "ops" and ep["event_types"] == [] and ep["enabled"]
+    with ctx.db.admin_engine.connect() as conn:  # sealed at rest: a dump does not hold the secret
+        stored = conn.execute(
+            text("SELECT secret FROM webhook_endpoints WHERE id = :i"), {"i": ep["id"]}
+        ).scalar_one()
+    assert stored.startswith("v1:") and ep["secret"] not in stored
     r = client.patch(
         f"/v1/webhooks/endpoints/{ep['id']}",
         json={"event_types": ["export.failed"], "enabled": False},

@@ -81,7 +81,7 @@ def test_flaky_receiver_gets_the_event_exactly_once(
 
 
 def test_gone_disables_the_endpoint_and_tells_admins(
-    client: TestClient, ctx: AppContext, receiver: Any, wh: Any
+    client: TestClient, ctx: AppContext, receiver: Any, wh: Any, mailbox: Any
 ) -> None:
     admin = wh.admin(client)
     receiver.answer(410)
@@ -99,6 +99,13 @@ def test_gone_disables_the_endpoint_and_tells_admins(
     assert delivery["status"] == "failed" and delivery["attempts"] == 1
     notices = client.get("/v1/webhooks/notices").json()["items"]
     assert notices[0]["endpoint_id"] == endpoint["id"] and admin["email"] in notices[0]["recipients"]
+    # and mailed to the admins through SMTP (a real server on loopback)
+    to, mail = wait_until(
+        lambda: next((m for m in mailbox.messages if admin["email"] in m[0]), None), what="the notice email"
+    )
+    assert mail["Subject"] == "FlowAI: a webhook endpoint was disabled"
+    assert mail["From"] == "FlowAI <ops@flowai.example>" and admin["email"] in mail["To"]
+    assert receiver.url in mail.get_content() and "410" in mail.get_content()
     assert _emit(ctx, tenant_id, "voice.clone.failed", {"voice_id": "v2"}) is None
     assert len(receiver.requests) == 1
 

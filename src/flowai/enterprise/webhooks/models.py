@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from flowai.core.db import Base, TenantOwned, utcnow
 from flowai.core.ids import new_id
+from flowai.core.sealing import Sealed
 
 
 def _id_column() -> Mapped[str]:
@@ -18,7 +19,7 @@ def _id_column() -> Mapped[str]:
 
 
 class WebhookEndpoint(TenantOwned, Base):
-    """A receiver URL of one tenant. The secret is kept in clear because signing needs it."""
+    """A receiver URL of one tenant. Signing needs the secret itself, so it is sealed, not hashed."""
 
     __tablename__ = "webhook_endpoints"
 
@@ -27,8 +28,8 @@ class WebhookEndpoint(TenantOwned, Base):
     description: Mapped[str] = mapped_column(String(500), default="")
     event_types: Mapped[list[str]] = mapped_column(JSON, default=list)  # empty: every event type
     format: Mapped[str] = mapped_column(String(16), default="standard")  # "standard" | "slack"
-    secret: Mapped[str] = mapped_column(String(100))
-    previous_secret: Mapped[str | None] = mapped_column(String(100))
+    secret: Mapped[str] = mapped_column(Sealed)
+    previous_secret: Mapped[str | None] = mapped_column(Sealed)
     previous_secret_expires_at: Mapped[datetime | None]
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     disabled_reason: Mapped[str | None] = mapped_column(String(500))
@@ -93,7 +94,7 @@ class WebhookAttempt(TenantOwned, Base):
 
 
 class WebhookNotice(TenantOwned, Base):
-    """A message for the tenant's admins (shown in the API/Admin page; email is not sent)."""
+    """A message for the tenant's admins (listed in the API/Admin page and mailed to them)."""
 
     __tablename__ = "webhook_notices"
 

@@ -22,6 +22,7 @@ import httpx
 from sqlalchemy import case, select, update
 from sqlalchemy.orm import Session
 
+from flowai.core import mail
 from flowai.core.db import Database, utcnow
 from flowai.core.errors import Problem, field_error, not_found
 from flowai.core.jobs import JobQueue, dispatch_after_commit
@@ -583,13 +584,13 @@ def _record(
         if outcome.status_code is not None and outcome.error is None:
             delivery.last_error = f"receiver answered {outcome.status_code}"
         if outcome.status_code == 410:
-            _disable(s, endpoint, "the receiver answered 410 Gone", now)
+            _disable(s, endpoint, "the receiver answered 410 Gone", now, jobs)
             delivery.status, delivery.finished_at = "failed", now
             return "failed"
         endpoint.failing_since = endpoint.failing_since or now
         if now - endpoint.failing_since >= DISABLE_AFTER:
             since = endpoint.failing_since.strftime("%Y-%m-%d %H:%M UTC")
-            _disable(s, endpoint, f"every delivery failed since {since} (more than 5 days)", now)
+            _disable(s, endpoint, f"every delivery failed since {since} (more than 5 days)", now, jobs)
             delivery.status, delivery.finished_at = "failed", now
             return "failed"
         if attempt >= len(cfg.schedule):
@@ -601,24 +602,35 @@ def _record(
         return "pending"
 
 
-def _disable(s: Session, endpoint: WebhookEndpoint, reason: str, now: datetime) -> None:
-    """Turn the endpoint off and leave a notice for the tenant's admins (no email is sent)."""
+def _disable(
+    s: Session, endpoint: WebhookEndpoint, reason: str, now: datetime, jobs: JobQueue | None
+) -> None:
+    """Turn the endpoint off, leave a notice for the tenant's admins and mail it to them."""
     endpoint.enabled, endpoint.disabled_reason, endpoint.disabled_at = False, reason, now
-    admins = s.execute(
-        select(User.email).where(
-            User.tenant_id == endpoint.tenant_id, User.role.in_(("admin", "owner")), User.is_active.is_(True)
-        )
-    ).scalars()
+    admins = sorted(
+        s.execute(
+            select(User.email).where(
+                User.tenant_id == endpoint.tenant_id,
+                User.role.in_(("admin", "owner")),
+                User.is_active.is_(True),
+            )
+        ).scalars()
+    )
+    message = (
+        f"Webhook endpoint {endpoint.url} was disabled: {reason}. "
+        "Fix the receiver, then enable the endpoint and replay the failed deliveries."
+    )
     s.add(
         WebhookNotice(
             tenant_id=endpoint.tenant_id,
             endpoint_id=endpoint.id,
             kind="endpoint.disabled",
-            message=f"Webhook endpoint {endpoint.url} was disabled: {reason}. "
-            "Fix the receiver, then enable the endpoint and replay the failed deliveries.",
-            recipients=sorted(admins),
+            message=message,
+            recipients=admins,
         )
     )
+    if jobs is not None:
+        mail.notify(jobs, s, to=admins, subject="FlowAI: a webhook endpoint was disabled", body=message)
     log.warning(
         "webhook endpoint disabled",
         extra={"tenant_id": endpoint.tenant_id, "endpoint_id": endpoint.id, "reason": reason},

@@ -9,6 +9,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from flowai.migrations.passes import shared_schema
+
 revision: str = "0004"
 down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
@@ -16,12 +18,13 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("tenant_domains") as batch:
-        batch.add_column(sa.Column("kind", sa.String(16), nullable=False, server_default="subdomain"))
-        batch.add_column(sa.Column("verification_token", sa.String(64), nullable=True))
-        batch.add_column(sa.Column("verified_at", sa.DateTime(timezone=True), nullable=True))
-        batch.add_column(sa.Column("last_checked_at", sa.DateTime(timezone=True), nullable=True))
-        batch.add_column(sa.Column("last_error", sa.Text(), nullable=True))
+    if shared_schema():
+        with op.batch_alter_table("tenant_domains") as batch:
+            batch.add_column(sa.Column("kind", sa.String(16), nullable=False, server_default="subdomain"))
+            batch.add_column(sa.Column("verification_token", sa.String(64), nullable=True))
+            batch.add_column(sa.Column("verified_at", sa.DateTime(timezone=True), nullable=True))
+            batch.add_column(sa.Column("last_checked_at", sa.DateTime(timezone=True), nullable=True))
+            batch.add_column(sa.Column("last_error", sa.Text(), nullable=True))
     op.create_table(
         "audit_log",
         sa.Column("id", sa.String(26), primary_key=True),
@@ -41,6 +44,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("audit_log")
-    with op.batch_alter_table("tenant_domains") as batch:
-        for column in ("last_error", "last_checked_at", "verified_at", "verification_token", "kind"):
-            batch.drop_column(column)
+    if shared_schema():
+        with op.batch_alter_table("tenant_domains") as batch:
+            for column in ("last_error", "last_checked_at", "verified_at", "verification_token", "kind"):
+                batch.drop_column(column)
