@@ -1,7 +1,10 @@
 """Isolation and limiter costs, each against a baseline measured in the same run.
 
 1. Row-level security: the same tenant-scoped query (latest 20 jobs of one tenant, and a count)
-   as the app role with RLS on, then with RLS disabled on the table; ratio on/off.
+   as the app role with RLS on, then with RLS disabled on the table; ratio on/off. Then the
+   binding itself: the service binds with `flowai_bind_tenant()` (a shared advisory lock that a
+   tenant move waits on, app.tenant_id and the tenant's search path) instead of a bare
+   `set_config`; ratio of the same transaction bound each way.
 2. Rate-limiter decisions per second (`limits` sliding-window counter) in memory and on Redis.
 
 Needs FLOWAI_TEST_POSTGRES_URL for (1) and FLOWAI_TEST_REDIS_URL for the Redis half of (2).
@@ -69,9 +72,13 @@ def rls_cost(pg_url: str) -> None:
         app = make_engine(app_url.render_as_string(hide_password=False))
         tenant = f"{7:026d}"
 
+        bare_bind = text("SELECT set_config('app.tenant_id', :t, true)")
+        service_bind = text("SELECT flowai_bind_tenant(:t)")
+        bind = bare_bind
+
         def query() -> None:
             with app.begin() as c:
-                c.execute(text("SELECT set_config('app.tenant_id', :t, true)"), {"t": tenant})
+                c.execute(bind, {"t": tenant})
                 rows = c.execute(
                     text("SELECT id, status FROM jobs WHERE tenant_id = :t ORDER BY id DESC LIMIT 20"),
                     {"t": tenant},
@@ -96,6 +103,16 @@ def rls_cost(pg_url: str) -> None:
         on, off = statistics.median(ons), statistics.median(offs)
         print(
             f"RLS   tenant-scoped query ({TENANTS}×{JOBS_PER_TENANT} jobs): on {on * 1e3:.3f} ms, off {off * 1e3:.3f} ms, ratio on/off {on / off:.3f}"
+        )
+        bares, services = [], []
+        for _ in range(3):
+            bind = bare_bind
+            bares.append(timed(query, QUERIES // 15))
+            bind = service_bind
+            services.append(timed(query, QUERIES // 15))
+        bare, service = statistics.median(bares), statistics.median(services)
+        print(
+            f"bind  same transaction: set_config {bare * 1e3:.3f} ms, flowai_bind_tenant {service * 1e3:.3f} ms, ratio {service / bare:.3f}"
         )
         app.dispose()
         owner.dispose()

@@ -20,6 +20,9 @@ from flowai.core.registry import import_models
 POLICY = "tenant_isolation"
 READ_ONLY_FOR_APP = ("tenants", "tenant_domains")  # routing metadata; changed only by system sessions
 SHARED_TENANT_TABLES = ("jobs",)  # tenant rows that stay in the shared schema: the job queue
+# the sub-select is an InitPlan: the setting is read once per statement instead of once per row
+# (bench/tenancy.py: RLS cost over unprotected 1.15x with the bare call, 1.01-1.05x with this)
+CHECK = "tenant_id = (SELECT current_setting('app.tenant_id', true))"
 _IDENT = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 
@@ -50,11 +53,7 @@ def apply_row_level_security(conn: Connection, schema: str | None = None) -> lis
         conn.exec_driver_sql(f"ALTER TABLE {name} ENABLE ROW LEVEL SECURITY")
         conn.exec_driver_sql(f"ALTER TABLE {name} FORCE ROW LEVEL SECURITY")
         conn.exec_driver_sql(f"DROP POLICY IF EXISTS {POLICY} ON {name}")
-        conn.exec_driver_sql(
-            f"CREATE POLICY {POLICY} ON {name} "
-            "USING (tenant_id = current_setting('app.tenant_id', true)) "
-            "WITH CHECK (tenant_id = current_setting('app.tenant_id', true))"
-        )
+        conn.exec_driver_sql(f"CREATE POLICY {POLICY} ON {name} USING ({CHECK}) WITH CHECK ({CHECK})")
         names.append(table.name)
     return names
 
