@@ -4,15 +4,18 @@ verify row counts, and either finish or change nothing."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
 import sys
 import threading
 import uuid
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from alembic import command
@@ -284,3 +287,58 @@ def make_tenant_pg(ctx: AppContext) -> str:
         service.create(s, slug=slug, name="Mover", base_domain="localhost")
     ctx.tenants.invalidate()
     return f"{slug}.localhost"
+
+
+def test_schema_tenant_is_walled_off_and_deleted_with_its_schema(ctx: AppContext, owner: Any) -> None:
+    app = create_app(ctx)
+    with TestClient(app, base_url="http://localhost") as platform:
+        _platform_admin(platform, ctx)
+        _fill(platform)  # the platform tenant's rows stay in the shared schema
+        slug = f"gone-{uuid.uuid4().hex[:6]}"
+        created = platform.post(
+            "/v1/platform/tenants",
+            json={"slug": slug, "name": "Gone", "isolation": "schema", "owner_email": "o@gone.example",
+                  "owner_password": PASSWORD},
+            headers=csrf(platform),
+        )  # fmt: skip
+        assert created.status_code == 201, created.text
+        tenant_id, schema = created.json()["id"], isolation.schema_name(slug)
+        with TestClient(app, base_url=f"http://{slug}.localhost") as t:
+            assert t.post("/v1/auth/login", json={"email": "o@gone.example", "password": PASSWORD},
+                          headers=csrf(t)).status_code == 200  # fmt: skip
+            _fill(t)
+
+        # raw SQL as the app role: neither side sees the other's rows by naming the other schema
+        shared_id = ctx.tenants.resolve("localhost").id  # type: ignore[union-attr]
+        with ctx.db.transaction(tenant_id=shared_id) as s:
+            assert s.execute(text("SELECT count(*) FROM users")).scalar_one() >= 1
+            assert s.execute(text(f'SELECT count(*) FROM "{schema}".users')).scalar_one() == 0
+        with ctx.db.transaction(tenant_id=tenant_id) as s:
+            assert s.execute(text("SELECT count(*) FROM users")).scalar_one() == 1
+            assert s.execute(text("SELECT count(*) FROM public.users")).scalar_one() == 0
+
+        r = platform.delete(f"/v1/platform/tenants/{slug}", headers=csrf(platform))
+        assert r.status_code == 202, r.text
+        job = wait_until(
+            lambda: (
+                (j := platform.get(r.headers["location"]).json())["status"] in ("succeeded", "failed") and j
+            ),
+            timeout=30,
+            what="the offboarding job",
+        )
+        assert job["status"] == "succeeded", job
+        assert job["result"]["rows"]["users"] == 1 and job["result"]["rows"]["editor_projects"] == 1
+        url = urlsplit(job["result"]["archive_url"])
+        archive = zipfile.ZipFile(io.BytesIO(platform.get(f"{url.path}?{url.query}").content))
+    users = [json.loads(line) for line in archive.read("tables/users.jsonl").decode().splitlines()]
+    assert [u["email"] for u in users] == ["o@gone.example"]
+    assert [n for n in archive.namelist() if n.startswith("media/")] != []
+    with owner.connect() as conn:
+        assert (
+            conn.execute(text("SELECT 1 FROM pg_namespace WHERE nspname = :s"), {"s": schema}).scalar()
+            is None
+        )
+        assert (
+            conn.execute(text("SELECT count(*) FROM tenants WHERE id = :t"), {"t": tenant_id}).scalar() == 0
+        )
+    assert list(ctx.storage.keys(f"t/{tenant_id}/")) == []
