@@ -32,6 +32,12 @@ DEFAULT_BRAND: dict[str, Any] = {
     },
     "font_family": "Inter, system-ui, sans-serif",
     "logo_key": None,
+    "logo_format": None,
+    "favicon_key": None,
+    "favicon_format": None,
+    "font_key": None,
+    "font_format": None,
+    "font_filename": None,
 }
 
 

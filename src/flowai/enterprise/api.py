@@ -7,19 +7,20 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import RedirectResponse
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from flowai.core.auth import Principal
+from flowai.core.context import AppContext
 from flowai.core.deps import DB, Caller, Ctx, Reader, Tenant, client_ip
 from flowai.core.errors import field_error, not_found
-from flowai.core.ids import new_id
 from flowai.core.jobs_api import job_out
 from flowai.core.models import Tenant as TenantRow
 from flowai.core.models import TenantDomain, User
 from flowai.core.pagination import page
 from flowai.core.schemas import JobOut, Page
-from flowai.core.storage import TooLarge
-from flowai.core.uploads import allowed_mime, body_chunks, describe_allowed, sniff
-from flowai.enterprise import domains, service, theming
+from flowai.core.tenancy import TenantInfo
+from flowai.core.uploads import body_chunks
+from flowai.enterprise import brand_assets, domains, service, theming
 from flowai.enterprise.models import AuditEntry
 from flowai.enterprise.schemas import (
     AuditOut,
@@ -53,6 +54,36 @@ def logo(tenant: Tenant, ctx: Ctx) -> Response:
         return RedirectResponse(ctx.storage.download_url(str(key)), status_code=307)
     return Response(
         theming.default_logo_svg(tenant), media_type="image/svg+xml", headers={"Cache-Control": "no-cache"}
+    )
+
+
+@router.get("/v1/tenant/favicon", include_in_schema=False)
+def favicon(tenant: Tenant, ctx: Ctx, v: str | None = None) -> Response:
+    """The uploaded favicon, else the logo (the default logo is a monogram in the brand colours)."""
+    return _served_file(tenant, ctx, "favicon", v) or RedirectResponse("/v1/tenant/logo", status_code=307)
+
+
+@router.get("/v1/tenant/font", include_in_schema=False)
+def font(tenant: Tenant, ctx: Ctx, v: str | None = None) -> Response:
+    response = _served_file(tenant, ctx, "font", v)
+    if response is None:
+        raise not_found("Brand font")
+    return response
+
+
+def _served_file(tenant: TenantInfo, ctx: AppContext, name: str, v: str | None) -> Response | None:
+    """Served from the tenant's host (a font from another origin would need CORS); the URL with
+    the upload's `?v=` never changes content, so browsers may keep it."""
+    key, fmt = tenant.brand.get(f"{name}_key"), tenant.brand.get(f"{name}_format")
+    if not key or fmt not in brand_assets.KINDS[name].formats:
+        return None
+    with ctx.storage.open(str(key)) as f:
+        body = f.read()
+    current = v == brand_assets.version(str(key))
+    return Response(
+        body,
+        media_type=brand_assets.KINDS[name].formats[str(fmt)],
+        headers={"Cache-Control": "public, max-age=31536000, immutable" if current else "no-cache"},
     )
 
 
@@ -113,27 +144,45 @@ def patch_tenant(
     return tenant_out(row)
 
 
-@router.put("/v1/tenant/logo", response_model=TenantOut)
-async def put_logo(request: Request, principal: Caller, tenant: Tenant, ctx: Ctx, s: DB) -> TenantOut:
-    """The raw image as the body (PNG, JPEG, WebP, GIF; checked by content)."""
-    _admin(principal)
-    key = f"t/{tenant.id}/brand/{new_id()}/logo"
-
-    try:
-        stored = await ctx.storage.save_stream(key, body_chunks(request), 2 * 1024 * 1024)
-    except TooLarge as exc:
-        raise field_error(413, "too-large", "body", "logos are limited to 2 MiB") from exc
-    if not allowed_mime("image", sniff(stored.head)):
-        ctx.storage.delete(key)
-        raise field_error(
-            415, "unsupported-media", "body", f"a logo must be one of {describe_allowed('image')}"
-        )
-    row = service.update_brand(ctx.db, tenant_id=tenant.id, changes={"logo_key": key})
+def _replace_brand_file(
+    request: Request, principal: Principal, tenant: TenantInfo, ctx: AppContext, s: Session,
+    kind: brand_assets.AssetKind, fields: dict[str, str | None],
+) -> TenantOut:  # fmt: skip
+    old = theming.brand_of(tenant).get(f"{kind.name}_key")
+    row = service.update_brand(ctx.db, tenant_id=tenant.id, changes=fields)
+    action = f"tenant.{kind.name}.{'updated' if fields[f'{kind.name}_key'] else 'removed'}"
     service.audit(
-        s, actor_id=principal.user_id, action="tenant.logo.updated", target=key, ip=client_ip(request)
-    )
+        s, actor_id=principal.user_id, action=action, target=fields[f"{kind.name}_key"] or old,
+        data={k: v for k, v in fields.items() if not k.endswith("_key")}, ip=client_ip(request),
+    )  # fmt: skip
     ctx.tenants.invalidate()
+    if old:
+        ctx.storage.delete(str(old))
     return tenant_out(row)
+
+
+def _brand_file_routes(kind: brand_assets.AssetKind) -> None:
+    async def upload(
+        request: Request, principal: Caller, tenant: Tenant, ctx: Ctx, s: DB, filename: str | None = None
+    ) -> TenantOut:
+        _admin(principal)
+        fields = await brand_assets.save(ctx.storage, tenant.id, kind, body_chunks(request), filename)
+        return _replace_brand_file(request, principal, tenant, ctx, s, kind, fields)
+
+    def remove(request: Request, principal: Caller, tenant: Tenant, ctx: Ctx, s: DB) -> TenantOut:
+        _admin(principal)
+        return _replace_brand_file(request, principal, tenant, ctx, s, kind, brand_assets.cleared(kind))
+
+    upload.__doc__ = (
+        f"The raw file as the body ({kind.describe()}; up to {kind.limit_text}; checked by content)."
+    )
+    remove.__doc__ = f"Remove the uploaded {kind.name} (back to the default)."
+    router.put(f"/v1/tenant/{kind.name}", response_model=TenantOut, name=f"put_{kind.name}")(upload)
+    router.delete(f"/v1/tenant/{kind.name}", response_model=TenantOut, name=f"delete_{kind.name}")(remove)
+
+
+for _kind in brand_assets.KINDS.values():
+    _brand_file_routes(_kind)
 
 
 @router.get("/v1/tenant/domains", response_model=list[DomainOut])

@@ -29,6 +29,9 @@ FONT = re.compile(r"^[A-Za-z0-9 ,'\"-]{1,200}$")
 FEATURES = ("voice", "editor", "shares", "admin")
 COLOR_NAMES = ("primary", "secondary", "background", "surface", "text", "muted")
 PLANS = ("free", "pro", "enterprise")
+BRAND_FILE_FIELDS = tuple(f"{a}_{f}" for a in ("logo", "favicon", "font") for f in ("key", "format")) + (
+    "font_filename",
+)
 
 
 def create(
@@ -153,8 +156,9 @@ def update_brand(db: Database, *, tenant_id: str, changes: dict[str, Any]) -> Te
                     "letters, digits, spaces, commas, quotes and hyphens only",
                 )
             brand["font_family"] = font
-        if "logo_key" in changes:
-            brand["logo_key"] = changes["logo_key"]
+        for name in BRAND_FILE_FIELDS:  # set by the upload endpoints, never by PATCH
+            if name in changes:
+                brand[name] = changes[name]
         if changes.get("features") is not None:
             unknown = sorted(set(changes["features"]) - set(FEATURES))
             if unknown:

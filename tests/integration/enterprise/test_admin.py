@@ -140,6 +140,64 @@ def test_brand_changes_theme_css_and_refuses_low_contrast(admin: TestClient) -> 
     assert actions.count("tenant.brand.updated") == 3 and "tenant.logo.updated" in actions
 
 
+FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf")  # Debian fonts-dejavu-core (make deps)
+
+
+def test_brand_favicon_and_font_files(admin: TestClient) -> None:
+    storage = admin.app.state.ctx.storage  # type: ignore[attr-defined]
+    r = admin.get("/v1/tenant/favicon", follow_redirects=False)
+    assert r.status_code == 307 and r.headers["location"] == "/v1/tenant/logo"  # the logo until one is set
+    assert admin.get("/v1/tenant/font").status_code == 404
+    assert admin.get("/v1/tenant/theme").json()["font_url"] is None
+    assert "@font-face" not in admin.get("/theme.css").text
+
+    ico = b"\x00\x00\x01\x00\x01\x00" + b"\x10" * 58
+    r = admin.put("/v1/tenant/favicon", content=ico, headers=csrf(admin))
+    assert r.status_code == 200 and r.json()["brand"]["favicon_format"] == "ico", r.text
+    favicon_url = admin.get("/v1/tenant/theme").json()["favicon_url"]
+    served = admin.get(favicon_url)
+    assert served.content == ico and served.headers["content-type"] == "image/x-icon"
+    too_big = admin.put("/v1/tenant/favicon", content=ico + b"\0" * 512 * 1024, headers=csrf(admin))
+    assert too_big.status_code == 413 and too_big.json()["errors"][0]["field"] == "body"
+
+    font = FONT.read_bytes()
+    r = admin.put("/v1/tenant/font?filename=../Dejavu Serif.ttf", content=font, headers=csrf(admin))
+    assert r.status_code == 200, r.text
+    brand = r.json()["brand"]
+    assert brand["font_format"] == "ttf" and brand["font_filename"] == "Dejavu_Serif.ttf"
+    first_key = brand["font_key"]
+    css = admin.get("/theme.css").text
+    url = admin.get("/v1/tenant/theme").json()["font_url"]
+    assert css.startswith('@font-face {\n  font-family: "FlowAI Brand Font";')
+    assert f'src: url("{url}") format("truetype")' in css
+    assert '--flowai-font: "FlowAI Brand Font", ' in css
+    served = admin.get(url)
+    assert served.content == font and served.headers["content-type"] == "font/ttf"
+    assert "immutable" in served.headers["cache-control"]
+    assert admin.get("/v1/tenant/font").headers["cache-control"] == "no-cache"  # unversioned URL
+
+    # a PNG is not a font; the refused file leaves the current one in place
+    refused = admin.put("/v1/tenant/font", content=b"\x89PNG\r\n\x1a\n" + b"\0" * 64, headers=csrf(admin))
+    assert refused.status_code == 415 and "WOFF2, WOFF, TTF, OTF" in refused.json()["errors"][0]["message"]
+    assert admin.get(url).content == font
+    # a new font replaces the old file; removing it goes back to the font family alone
+    woff2 = b"wOF2\x00\x01\x00\x00" + b"\0" * 64
+    r = admin.put("/v1/tenant/font", content=woff2, headers=csrf(admin))
+    assert r.json()["brand"]["font_format"] == "woff2" and not storage.exists(first_key)
+    assert 'format("woff2")' in admin.get("/theme.css").text
+    member = TestClient(admin.app, base_url=str(admin.base_url))
+    signup(member, name="Max Member")
+    assert member.delete("/v1/tenant/font", headers=csrf(member)).status_code == 403
+    r = admin.delete("/v1/tenant/font", headers=csrf(admin))
+    assert r.status_code == 200 and r.json()["brand"]["font_key"] is None
+    assert (
+        "@font-face" not in admin.get("/theme.css").text and admin.get("/v1/tenant/font").status_code == 404
+    )
+    actions = [e["action"] for e in admin.get("/v1/tenant/audit").json()["items"]]
+    assert actions.count("tenant.font.updated") == 2 and "tenant.font.removed" in actions
+    assert "tenant.favicon.updated" in actions
+
+
 def test_custom_domain_verifies_by_dns_txt(admin: TestClient, dns_zone: tuple[TxtZone, str]) -> None:
     zone, _ = dns_zone
     host = f"ai-{unique_email().split('@')[0]}.example.com"
