@@ -1,3 +1,4 @@
+import type { BrandFileKind } from "../lib/brandFiles";
 import { api } from "./client";
 import type {
   ApiKey,
@@ -47,8 +48,20 @@ const enc = encodeURIComponent;
 
 export const getTenant = (signal?: AbortSignal) => api.get<Tenant>("/v1/tenant", { signal });
 export const updateTenant = (body: TenantPatch) => api.patch<Tenant>("/v1/tenant", body);
-/** The raw image as the body (PNG, JPEG, WebP or GIF, at most 2 MiB). */
-export const uploadLogo = (file: Blob) => api.put<Tenant>("/v1/tenant/logo", file);
+/**
+ * A brand file as the raw body: the logo (PNG, JPEG, WebP or GIF, 2 MiB), the favicon (those or
+ * ICO, 512 KiB) or the font (WOFF2, WOFF, TTF or OTF, 2 MiB; its file name goes along).
+ */
+export const uploadBrandFile = (kind: BrandFileKind, file: Blob) =>
+  api.put<Tenant>(
+    kind === "font" && file instanceof File && file.name
+      ? `/v1/tenant/font?filename=${enc(file.name)}`
+      : `/v1/tenant/${kind}`,
+    file,
+  );
+/** Back to the default: the monogram logo, the logo as favicon, the font family alone. */
+export const removeBrandFile = (kind: BrandFileKind) => api.delete<Tenant>(`/v1/tenant/${kind}`);
+export const uploadLogo = (file: Blob) => uploadBrandFile("logo", file);
 
 export const listDomains = (signal?: AbortSignal) => api.get<Domain[]>("/v1/tenant/domains", { signal });
 export const addDomain = (host: string) => api.post<Domain>("/v1/tenant/domains", { host });

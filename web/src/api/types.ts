@@ -29,6 +29,10 @@ export interface TenantTheme {
     muted: string;
   };
   font_family: string;
+  /** The uploaded font ("/v1/tenant/font?v=<id>"), declared in /theme.css as "FlowAI Brand Font"; null when none. */
+  font_url?: string | null;
+  /** The favicon to show ("/v1/tenant/favicon?v=<id>"): the uploaded one, else the logo. */
+  favicon_url?: string;
   /** Premium features the tenant's users see; missing means all of them. */
   features?: Feature[];
 }
@@ -102,7 +106,15 @@ export interface Tenant {
   brand: {
     colors?: Partial<BrandColors>;
     font_family?: string;
+    /** Uploaded files (PUT /v1/tenant/{logo,favicon,font}): storage key and sniffed format, null when none. */
     logo_key?: string | null;
+    logo_format?: string | null;
+    favicon_key?: string | null;
+    favicon_format?: string | null;
+    font_key?: string | null;
+    /** "woff2", "woff", "ttf" or "otf". */
+    font_format?: string | null;
+    font_filename?: string | null;
   };
   features: Feature[];
   created_at: string;

@@ -2,11 +2,13 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useState } 
 import type { ReactNode } from "react";
 import { getTenantTheme } from "../api/endpoints";
 import type { TenantTheme } from "../api/types";
+import { setFavicon } from "../lib/theme";
 
 /**
- * The tenant of this Host (GET /v1/tenant/theme). Colours, font and logo already arrive as CSS
- * variables through /theme.css; this gives the tenant's name for the logo label and the title,
- * and the premium features its users see.
+ * The tenant of this Host (GET /v1/tenant/theme). Colours, font (an uploaded one as @font-face)
+ * and logo already arrive as CSS variables through /theme.css; this gives the tenant's name for
+ * the logo label and the title, the premium features its users see, and the versioned favicon URL
+ * (index.html's unversioned /v1/tenant/favicon is swapped for it, so a new favicon shows at once).
  */
 interface TenantContextValue {
   theme: TenantTheme | null;
@@ -32,6 +34,11 @@ export function TenantProvider({ children }: { children: ReactNode }) {
     void reload(controller.signal);
     return () => controller.abort();
   }, [reload]);
+
+  const favicon = theme?.favicon_url;
+  useEffect(() => {
+    if (favicon) setFavicon(favicon);
+  }, [favicon]);
 
   const value = useMemo(() => ({ theme, reload: () => reload() }), [theme, reload]);
   return <TenantContext.Provider value={value}>{children}</TenantContext.Provider>;

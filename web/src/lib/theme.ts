@@ -25,10 +25,24 @@ export function reloadThemeCss(version: string | number = Date.now()): HTMLLinkE
 
 /**
  * A new logo keeps the same URL (/v1/tenant/logo), which the browser has cached: point the logo
- * variable and the favicon at a cache-busted URL.
+ * variable at a cache-busted URL. (The favicon has its own URL: see `setFavicon`.)
  */
 export function reloadLogo(version: string | number = Date.now()): void {
   const url = `/v1/tenant/logo?v=${encodeURIComponent(String(version))}`;
   document.documentElement.style.setProperty("--flowai-logo", `url("${url}")`);
-  for (const icon of document.querySelectorAll<HTMLLinkElement>('link[rel~="icon"]')) icon.href = url;
+}
+
+/**
+ * Point the page's favicon at `href` (the theme's versioned `favicon_url`): browsers fetch a tab
+ * icon again only when its URL changes. Adds a `<link rel="icon">` when the page has none.
+ */
+export function setFavicon(href: string): void {
+  const icons = Array.from(document.querySelectorAll<HTMLLinkElement>('link[rel~="icon"]'));
+  if (!icons.length) {
+    const link = document.createElement("link");
+    link.rel = "icon";
+    document.head.appendChild(link);
+    icons.push(link);
+  }
+  for (const icon of icons) if (icon.getAttribute("href") !== href) icon.setAttribute("href", href);
 }

@@ -1,7 +1,7 @@
 import { render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { MemoryRouter } from "react-router";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { App } from "../../App";
 import { THEME, USER, fakeApi, json, noContent, problem } from "../../test/fakeApi";
 
@@ -488,5 +488,141 @@ describe("webhooks", () => {
     await user.click(within(row).getByRole("button", { name: "Disable Prod" }));
     expect(await within(row).findByText("Disabled")).toBeTruthy();
     expect(api.callsTo("PATCH /v1/webhooks/endpoints/wh_1")[0].body).toEqual({ enabled: false });
+  });
+});
+
+describe("brand files", () => {
+  const FONT_KEY = "t/ten_1/brand/F1/font";
+  const faces: { family: string; source: string }[] = [];
+  const fontSet = { add: vi.fn(), delete: vi.fn() };
+
+  beforeEach(() => {
+    faces.length = 0;
+    vi.stubGlobal(
+      "FontFace",
+      class {
+        constructor(
+          public family: string,
+          public source: string,
+        ) {
+          faces.push({ family, source });
+        }
+        load() {
+          return Promise.resolve(this);
+        }
+      },
+    );
+    Object.defineProperty(document, "fonts", { value: fontSet, configurable: true });
+  });
+
+  afterEach(() => {
+    vi.unstubAllGlobals();
+    Reflect.deleteProperty(document, "fonts");
+    document.head.querySelectorAll('link[rel~="icon"]').forEach((l) => l.remove());
+  });
+
+  it("uploads a font file with its name; the preview, the card and the app use it at once", async () => {
+    const withFont = {
+      ...TENANT,
+      brand: { ...TENANT.brand, font_key: FONT_KEY, font_format: "ttf", font_filename: "DejaVuSerif.ttf" },
+    };
+    const api = asAdmin({ "PUT /v1/tenant/font?filename=DejaVuSerif.ttf": () => json(withFont) });
+    renderAt("/admin");
+    const user = userEvent.setup();
+    const card = within(await screen.findByRole("region", { name: "Font file" }));
+    expect(card.queryByRole("button", { name: "Remove font file" })).toBeNull();
+    const file = new File([new Uint8Array([0, 1, 0, 0])], "DejaVuSerif.ttf", { type: "font/ttf" });
+    await user.upload(card.getByLabelText("Upload a font file"), file);
+
+    expect(await card.findByText("Font updated everywhere.")).toBeTruthy();
+    const [put] = api.callsTo("PUT /v1/tenant/font?filename=DejaVuSerif.ttf");
+    expect(put.raw).toBe(file);
+    expect(put.headers.get("X-CSRF-Token")).toBe("csrf-admin");
+    expect(card.getByTestId("font-filename").textContent).toBe("DejaVuSerif.ttf");
+    expect(card.getByTestId("font-filename").parentElement?.textContent).toBe("DejaVuSerif.ttf · TTF");
+    expect(card.getByRole("button", { name: "Remove font file" })).toBeTruthy();
+    // the preview loads the upload under a family of its own, ahead of the font family
+    expect(faces).toContainEqual({
+      family: "FlowAI Brand Preview F1",
+      source: 'url("/v1/tenant/font?v=F1") format("truetype")',
+    });
+    const preview = screen.getByRole("group", { name: "Brand preview" });
+    await waitFor(() =>
+      expect(preview.style.getPropertyValue("--flowai-font")).toBe(
+        '"FlowAI Brand Preview F1", Inter, system-ui, sans-serif',
+      ),
+    );
+    expect(card.getByTestId("font-specimen").style.fontFamily).toContain("FlowAI Brand Preview F1");
+    // the running app fetches /theme.css again (its @font-face names the new font) and the theme
+    expect(document.head.querySelector('link[href^="/theme.css?v="]')).not.toBeNull();
+    expect(api.callsTo("GET /v1/tenant/theme").length).toBeGreaterThanOrEqual(2);
+  });
+
+  it("refuses a favicon over 512 KiB before sending it", async () => {
+    const api = asAdmin();
+    renderAt("/admin");
+    const user = userEvent.setup();
+    const input = await screen.findByLabelText("Upload a new favicon");
+    await user.upload(input, new File([new Uint8Array(512 * 1024 + 1)], "big.png", { type: "image/png" }));
+    expect(input.getAttribute("aria-invalid")).toBe("true");
+    expect(document.getElementById(input.getAttribute("aria-describedby")!)?.textContent).toBe(
+      "That image is 513 KiB; favicons are limited to 512 KiB.",
+    );
+    expect(api.calls.filter((c) => c.method === "PUT")).toHaveLength(0);
+  });
+
+  it("shows the server's refusal of a file that is not what it says", async () => {
+    asAdmin({
+      "PUT /v1/tenant/favicon": () =>
+        problem(415, {
+          type: "https://flowai.dev/problems/unsupported-media",
+          detail: "body: a favicon must be one of PNG, JPG, WEBP, GIF, ICO",
+          errors: [{ field: "body", message: "a favicon must be one of PNG, JPG, WEBP, GIF, ICO" }],
+        }),
+    });
+    renderAt("/admin");
+    const user = userEvent.setup();
+    const input = await screen.findByLabelText("Upload a new favicon");
+    await user.upload(input, new File(["<svg/>"], "fake.png", { type: "image/png" }));
+    expect(await screen.findByText("A favicon must be one of PNG, JPG, WEBP, GIF, ICO.")).toBeTruthy();
+    expect(input.getAttribute("aria-invalid")).toBe("true");
+  });
+
+  it("removes the uploaded favicon after asking; tabs show the logo again", async () => {
+    const withFavicon = {
+      ...TENANT,
+      brand: { ...TENANT.brand, logo_key: "t/ten_1/brand/L1/logo", favicon_key: "t/ten_1/brand/V1/favicon" },
+    };
+    const api = asAdmin({
+      "GET /v1/tenant": () => json(withFavicon),
+      "DELETE /v1/tenant/favicon": () => json({ ...withFavicon, brand: { ...withFavicon.brand, favicon_key: null } }),
+    });
+    renderAt("/admin");
+    const user = userEvent.setup();
+    const card = within(await screen.findByRole("region", { name: "Favicon" }));
+    expect((card.getByRole("img", { name: "Current favicon of Acme Studios" }) as HTMLImageElement).src).toMatch(
+      /\/v1\/tenant\/favicon\?v=V1$/,
+    );
+    await user.click(card.getByRole("button", { name: "Remove favicon" }));
+    const dialog = within(screen.getByRole("alertdialog", { name: "Remove the favicon?" }));
+    await user.click(dialog.getByRole("button", { name: "Remove favicon" }));
+
+    expect(await card.findByText("Favicon removed: browsers show the logo again.")).toBeTruthy();
+    expect(api.callsTo("DELETE /v1/tenant/favicon")).toHaveLength(1);
+    expect(screen.queryByRole("alertdialog")).toBeNull();
+    expect(card.queryByRole("button", { name: "Remove favicon" })).toBeNull();
+    // the favicon the page shows is the logo's now (the server redirects /v1/tenant/favicon to it)
+    expect(document.head.querySelector('link[rel~="icon"]')?.getAttribute("href")).toBe("/v1/tenant/favicon?v=L1");
+  });
+
+  it("points the page's favicon at the theme's versioned favicon URL", async () => {
+    const link = document.createElement("link");
+    link.rel = "icon";
+    link.href = "/v1/tenant/favicon";
+    document.head.appendChild(link);
+    asAdmin({ "GET /v1/tenant/theme": () => json({ ...THEME, favicon_url: "/v1/tenant/favicon?v=V9" }) });
+    renderAt("/admin");
+    await waitFor(() => expect(link.getAttribute("href")).toBe("/v1/tenant/favicon?v=V9"));
+    expect(document.head.querySelectorAll('link[rel~="icon"]')).toHaveLength(1);
   });
 });

@@ -1,18 +1,31 @@
 import { useId, useRef, useState } from "react";
-import type { CSSProperties, FormEvent } from "react";
+import type { CSSProperties, FormEvent, ReactNode } from "react";
 import { ApiError } from "../../api/client";
-import { updateTenant, uploadLogo } from "../../api/endpoints";
+import { removeBrandFile, updateTenant, uploadBrandFile } from "../../api/endpoints";
 import { COLOR_NAMES, FEATURES } from "../../api/types";
 import type { BrandColors, ColorName, Tenant, TenantPatch } from "../../api/types";
 import { useAuth } from "../../auth/AuthContext";
 import { useReloadTenantTheme } from "../../auth/TenantContext";
 import { Button } from "../../components/Button";
 import { Card } from "../../components/Card";
+import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { Field, FieldError, FormAlert, inputClass } from "../../components/Field";
 import { AlertIcon, CheckIcon } from "../../components/Icons";
 import { AA_NORMAL_TEXT, contrastRatio, formatRatio, normalizeHex, passesAA } from "../../lib/contrast";
-import { reloadLogo, reloadThemeCss } from "../../lib/theme";
-import { messageOf } from "./common";
+import {
+  BRAND_FILES,
+  acceptOf,
+  brandFileUrl,
+  checkBrandFile,
+  faviconHref,
+  formatLimit,
+  uploadErrorMessage,
+  withUploadedFont,
+} from "../../lib/brandFiles";
+import type { BrandFileKind, BrandFileSpec } from "../../lib/brandFiles";
+import { reloadLogo, reloadThemeCss, setFavicon } from "../../lib/theme";
+import { useFontFace } from "../../lib/useFontFace";
+import type { LoadedFont } from "../../lib/useFontFace";
 
 /** The server's defaults (core/models.py DEFAULT_BRAND), for a brand that never set a colour. */
 export const DEFAULT_COLORS: BrandColors = {
@@ -53,8 +66,6 @@ export const FONT_SUGGESTIONS = [
 ];
 /** What the server accepts for a font family (it becomes a CSS value in /theme.css). */
 const FONT_RE = /^[A-Za-z0-9 ,'"-]{1,200}$/;
-const LOGO_TYPES = ["image/png", "image/jpeg", "image/webp", "image/gif"];
-const LOGO_MAX_BYTES = 2 * 1024 * 1024;
 
 export interface BrandForm {
   name: string;
@@ -104,6 +115,9 @@ export function BrandPanel({ tenant, onSaved }: { tenant: Tenant; onSaved: (tena
   const fontListId = useId();
   // Bumped when the logo may have changed (the default logo is a monogram in the brand colours).
   const [logoVersion, setLogoVersion] = useState(() => Date.now());
+  // The uploaded font, loaded for the preview and the font card (its URL changes with each upload).
+  const fontUrl = tenant.brand.font_key ? brandFileUrl("font", tenant.brand.font_key) : null;
+  const brandFont = useFontFace(fontUrl, tenant.brand.font_format);
 
   const patch = brandPatch(initial, form);
   const dirty = Object.keys(patch).length > 0;
@@ -139,6 +153,7 @@ export function BrandPanel({ tenant, onSaved }: { tenant: Tenant; onSaved: (tena
       const version = Date.now();
       reloadThemeCss(version);
       reloadLogo(version);
+      setFavicon(faviconHref(saved.brand, version)); // the default logo, and so favicon, is in the colours
       setLogoVersion(version);
       void reloadTheme();
       if (patch.name) void reloadMe(); // the workspace name shown from /v1/me
@@ -153,6 +168,17 @@ export function BrandPanel({ tenant, onSaved }: { tenant: Tenant; onSaved: (tena
     } finally {
       setBusy(false);
     }
+  };
+
+  /** After a brand file was uploaded or removed: the whole app shows it now, no reload. */
+  const onFileChanged = (saved: Tenant) => {
+    onSaved(saved);
+    const version = Date.now();
+    reloadThemeCss(version); // the @font-face of an uploaded font, and the font stack that names it
+    reloadLogo(version);
+    setFavicon(faviconHref(saved.brand, version));
+    setLogoVersion(version);
+    void reloadTheme();
   };
 
   const reset = () => {
@@ -255,8 +281,34 @@ export function BrandPanel({ tenant, onSaved }: { tenant: Tenant; onSaved: (tena
       </Card>
 
       <div className="grid min-w-0 content-start gap-6">
-        <BrandPreview form={form} colors={shown} />
-        <LogoUpload tenant={tenant} onSaved={onSaved} version={logoVersion} onVersion={setLogoVersion} />
+        <BrandPreview form={form} colors={shown} uploadedFont={brandFont.family} />
+        <BrandFileCard
+          spec={BRAND_FILES.logo}
+          uploaded={Boolean(tenant.brand.logo_key)}
+          onChanged={onFileChanged}
+          preview={
+            <img
+              src={`/v1/tenant/logo?v=${logoVersion}`}
+              alt={`Current logo of ${tenant.name}`}
+              className="size-16 shrink-0 rounded-xl border border-text/10 bg-background object-contain"
+            />
+          }
+          details={tenant.brand.logo_key ? null : "Now: a monogram in your brand colours."}
+        />
+        <BrandFileCard
+          spec={BRAND_FILES.favicon}
+          uploaded={Boolean(tenant.brand.favicon_key)}
+          onChanged={onFileChanged}
+          preview={<FaviconPreview src={faviconHref(tenant.brand, logoVersion)} name={tenant.name} />}
+          details={tenant.brand.favicon_key ? null : "Now: your logo. Upload a favicon for a sharper small icon."}
+        />
+        <BrandFileCard
+          spec={BRAND_FILES.font}
+          uploaded={Boolean(tenant.brand.font_key)}
+          onChanged={onFileChanged}
+          preview={<FontSpecimen font={brandFont} stack={initial.font_family} />}
+          details={<FontDetails tenant={tenant} font={brandFont} />}
+        />
       </div>
     </div>
   );
@@ -419,8 +471,18 @@ export function ContrastReport({ colors }: { colors: BrandColors }) {
 }
 
 /** A small mock of the app in the edited brand: the variables are set on this container only. */
-export function BrandPreview({ form, colors }: { form: BrandForm; colors: BrandColors }) {
-  const font = FONT_RE.test(form.font_family.trim()) ? form.font_family.trim() : DEFAULT_FONT;
+export function BrandPreview({
+  form,
+  colors,
+  uploadedFont = null,
+}: {
+  form: BrandForm;
+  colors: BrandColors;
+  /** The family an uploaded font file was loaded under (it goes ahead of the typed stack). */
+  uploadedFont?: string | null;
+}) {
+  const typed = FONT_RE.test(form.font_family.trim()) ? form.font_family.trim() : DEFAULT_FONT;
+  const font = withUploadedFont(uploadedFont, typed);
   const vars = {
     "--flowai-primary": colors.primary,
     "--flowai-secondary": colors.secondary,
@@ -481,41 +543,77 @@ export function BrandPreview({ form, colors }: { form: BrandForm; colors: BrandC
   );
 }
 
-function LogoUpload({
-  tenant,
-  onSaved,
-  version,
-  onVersion,
+/** What each brand file card says (its checks and limits are in lib/brandFiles). */
+interface FileText {
+  description: string;
+  inputLabel: string;
+  updated: string;
+  removed: string;
+  removeBody: string;
+}
+const FILE_TEXT: Record<BrandFileKind, FileText> = {
+  logo: {
+    description: "PNG, JPEG, WebP or GIF, up to 2 MiB. Square works best.",
+    inputLabel: "Upload a new logo",
+    updated: "Logo updated everywhere.",
+    removed: "Logo removed: the workspace shows its monogram again.",
+    removeBody: "The workspace shows a monogram in its brand colours instead, on every page.",
+  },
+  favicon: {
+    description: `The icon in browser tabs and bookmarks. PNG, JPEG, WebP, GIF or ICO, up to ${formatLimit(BRAND_FILES.favicon.maxBytes)}; 32×32 or larger, square.`,
+    inputLabel: "Upload a new favicon",
+    updated: "Favicon updated everywhere.",
+    removed: "Favicon removed: browsers show the logo again.",
+    removeBody: "Browser tabs and bookmarks show the workspace's logo instead.",
+  },
+  font: {
+    description: "WOFF2, WOFF, TTF or OTF, up to 2 MiB. Used ahead of the font family, which stays the fallback.",
+    inputLabel: "Upload a font file",
+    updated: "Font updated everywhere.",
+    removed: "Font file removed: the workspace uses the font family alone.",
+    removeBody: "The workspace goes back to the font family alone (fonts your members have).",
+  },
+};
+
+/** One uploaded brand file (logo, favicon or font): its preview, an upload input and Remove. */
+function BrandFileCard({
+  spec,
+  uploaded,
+  onChanged,
+  preview,
+  details,
 }: {
-  tenant: Tenant;
-  onSaved: (tenant: Tenant) => void;
-  version: number;
-  onVersion: (version: number) => void;
+  spec: BrandFileSpec;
+  uploaded: boolean;
+  onChanged: (tenant: Tenant) => void;
+  preview: ReactNode;
+  details?: ReactNode;
 }) {
+  const text = FILE_TEXT[spec.kind];
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const [done, setDone] = useState(false);
+  const [done, setDone] = useState<string | null>(null);
+  const [confirming, setConfirming] = useState(false);
+  const [removing, setRemoving] = useState(false);
+  const [removeError, setRemoveError] = useState<string | null>(null);
   const inputRef = useRef<HTMLInputElement>(null);
   const id = useId();
+  const titleId = `${id}-title`;
 
   const onFile = async (file: File | undefined) => {
     setError(null);
-    setDone(false);
+    setDone(null);
     if (!file) return;
-    if (!LOGO_TYPES.includes(file.type)) {
-      setError("Choose a PNG, JPEG, WebP or GIF image.");
-    } else if (file.size > LOGO_MAX_BYTES) {
-      setError(`That image is ${(file.size / 1024 / 1024).toFixed(1)} MiB; logos are limited to 2 MiB.`);
+    const problem = checkBrandFile(spec, file);
+    if (problem) {
+      setError(problem);
     } else {
       setBusy(true);
       try {
-        onSaved(await uploadLogo(file));
-        const v = Date.now();
-        onVersion(v);
-        reloadLogo(v);
-        setDone(true);
+        onChanged(await uploadBrandFile(spec.kind, file));
+        setDone(text.updated);
       } catch (err) {
-        setError(messageOf(err));
+        setError(uploadErrorMessage(err));
       } finally {
         setBusy(false);
       }
@@ -523,42 +621,139 @@ function LogoUpload({
     if (inputRef.current) inputRef.current.value = "";
   };
 
+  const confirmRemove = async () => {
+    setRemoving(true);
+    setRemoveError(null);
+    try {
+      onChanged(await removeBrandFile(spec.kind));
+      setConfirming(false);
+      setError(null);
+      setDone(text.removed);
+    } catch (err) {
+      setRemoveError(uploadErrorMessage(err));
+    } finally {
+      setRemoving(false);
+    }
+  };
+
   return (
-    <Card title="Logo" titleId="logo-title" description="PNG, JPEG, WebP or GIF, up to 2 MiB. Square works best.">
-      <div className="flex items-center gap-4 px-6 py-5">
-        <img
-          src={`/v1/tenant/logo?v=${version}`}
-          alt={`Current logo of ${tenant.name}`}
-          className="size-16 shrink-0 rounded-xl border border-text/10 bg-background object-contain"
-        />
+    <Card
+      title={spec.title}
+      titleId={titleId}
+      description={text.description}
+      actions={
+        uploaded ? (
+          <Button
+            size="sm"
+            variant="secondary"
+            aria-label={`Remove ${spec.noun}`}
+            disabled={busy}
+            onClick={() => {
+              setRemoveError(null);
+              setConfirming(true);
+            }}
+          >
+            Remove
+          </Button>
+        ) : null
+      }
+    >
+      <div className="flex items-center gap-4 px-6 py-5" data-testid={`brand-file-${spec.kind}`}>
+        {preview}
         <div className="min-w-0 flex-1">
           <label htmlFor={id} className="mb-1.5 block text-sm font-medium text-text">
-            Upload a new logo
+            {text.inputLabel}
           </label>
           <input
             ref={inputRef}
             id={id}
             type="file"
-            accept={LOGO_TYPES.join(",")}
+            accept={acceptOf(spec)}
             disabled={busy}
             aria-invalid={error ? true : undefined}
-            aria-describedby={error ? `${id}-error` : undefined}
+            aria-describedby={error ? `${id}-error` : details ? `${id}-details` : undefined}
             onChange={(e) => void onFile(e.target.files?.[0])}
             className="block w-full text-sm text-muted file:mr-3 file:rounded-lg file:border-0 file:bg-text/10 file:px-3 file:py-1.5 file:text-sm file:font-medium file:text-text hover:file:bg-text/15"
           />
-          {busy && (
-            <p role="status" className="mt-1.5 text-xs text-muted">
-              Uploading…
-            </p>
+          {details && (
+            <div id={`${id}-details`} className="mt-1.5 text-xs text-muted">
+              {details}
+            </div>
           )}
-          {done && (
-            <p role="status" className="mt-1.5 text-xs text-success">
-              Logo updated everywhere.
-            </p>
-          )}
+          <p role="status" className={`text-xs ${busy ? "text-muted" : "text-success"} ${busy || done ? "mt-1.5" : ""}`}>
+            {busy ? "Uploading…" : done}
+          </p>
           {error && <FieldError id={`${id}-error`}>{error}</FieldError>}
         </div>
       </div>
+      {confirming && (
+        <ConfirmDialog
+          title={`Remove the ${spec.noun}?`}
+          confirmLabel={`Remove ${spec.noun}`}
+          busy={removing}
+          error={removeError}
+          onConfirm={() => void confirmRemove()}
+          onCancel={() => setConfirming(false)}
+        >
+          {text.removeBody} You can upload another at any time.
+        </ConfirmDialog>
+      )}
     </Card>
+  );
+}
+
+/** The favicon as browsers show it: large, and at 16 px in a mock tab. */
+function FaviconPreview({ src, name }: { src: string; name: string }) {
+  return (
+    <div className="grid shrink-0 justify-items-center gap-2">
+      <img
+        src={src}
+        alt={`Current favicon of ${name}`}
+        className="size-12 rounded-lg border border-text/10 bg-background object-contain p-1"
+      />
+      <span
+        aria-hidden="true"
+        className="flex max-w-24 items-center gap-1.5 rounded-t-md border border-b-0 border-text/15 bg-background/60 px-2 py-1 text-[10px] text-muted"
+      >
+        <img src={src} alt="" className="size-4 shrink-0 object-contain" />
+        <span className="truncate">{name}</span>
+      </span>
+    </div>
+  );
+}
+
+/** "Aa" in the uploaded font (or the font family while there is none). */
+function FontSpecimen({ font, stack }: { font: LoadedFont; stack: string }) {
+  return (
+    <span
+      aria-hidden="true"
+      data-testid="font-specimen"
+      style={{ fontFamily: withUploadedFont(font.family, stack) }}
+      className="grid size-16 shrink-0 place-items-center rounded-xl border border-text/10 bg-background text-2xl text-text"
+    >
+      Aa
+    </span>
+  );
+}
+
+function FontDetails({ tenant, font }: { tenant: Tenant; font: LoadedFont }) {
+  const { font_key: key, font_filename: filename, font_format: format } = tenant.brand;
+  if (!key) return <>Now: the font family alone.</>;
+  return (
+    <>
+      <span className="block truncate">
+        <span className="font-medium text-text" data-testid="font-filename">
+          {filename || "Uploaded font"}
+        </span>
+        {format && <> · {format.toUpperCase()}</>}
+      </span>
+      {font.status === "loading" && <span className="block">Loading the font for the preview…</span>}
+      {font.status === "loaded" && <span className="block">In use as “FlowAI Brand Font”, ahead of the font family.</span>}
+      {font.status === "error" && (
+        <span className="block text-warning">
+          This browser could not read the font file; members see the font family instead. Try a WOFF2 file.
+        </span>
+      )}
+    </>
   );
 }
