@@ -60,6 +60,21 @@ def signup(client: TestClient, email: str | None = None, name: str = "Ada") -> d
     return dict(r.json())
 
 
+def make_platform_admin(client: TestClient, ctx: Any) -> dict[str, Any]:
+    """Sign up on the platform host (`localhost`) and make that account an admin of it."""
+    from flowai.core.models import User
+
+    me = signup(client)
+    if me["role"] not in ("owner", "admin"):
+        platform = ctx.tenants.resolve("localhost")
+        assert platform is not None
+        with ctx.db.transaction(tenant_id=platform.id) as s:
+            user = s.get(User, me["id"])
+            assert user is not None
+            user.role = "admin"
+    return me
+
+
 def create_key(client: TestClient, scopes: list[str], **extra: Any) -> str:
     r = client.post("/v1/apikeys", json={"name": "test", "scopes": scopes, **extra}, headers=csrf(client))
     assert r.status_code == 201, r.text

@@ -93,8 +93,12 @@ def move(db: Database, tenant_id: str, to: str) -> MoveReport:
             "UPDATE tenants SET db_schema = %(s)s WHERE id = %(t)s", {"s": target, "t": tenant_id}
         )
         if source:
-            conn.exec_driver_sql(f'DROP SCHEMA "{safe_identifier(source, "schema")}" CASCADE')
+            drop_schema(conn, source)
     return report
+
+
+def drop_schema(conn: Connection, schema: str) -> None:
+    conn.exec_driver_sql(f'DROP SCHEMA "{safe_identifier(schema, "schema")}" CASCADE')
 
 
 def row_counts(db: Database, tenant_id: str) -> dict[str, int]:

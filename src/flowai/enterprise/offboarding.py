@@ -1,6 +1,7 @@
 """Tenant deletion: first a complete export (rows as JSON Lines + every stored file, one zip),
 then the purge of rows (one DELETE of the tenant row cascades to every tenant-owned table, in a
-hard-isolated tenant's schema too, which is then dropped) and of stored media. The archive is kept outside the tenant's storage prefix so the purge spares it.
+hard-isolated tenant's schema too, which is then dropped) and of stored media. The archive is
+kept outside the tenant's storage prefix so the purge spares it.
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from sqlalchemy import delete, select
 from flowai.core.db import Database, utcnow
 from flowai.core.errors import Problem
 from flowai.core.models import Tenant, TenantDomain
-from flowai.core.rls import safe_identifier, tenant_tables
+from flowai.core.rls import tenant_tables
 from flowai.core.storage import LocalStorage, S3Storage
+from flowai.enterprise.isolation import drop_schema
 
 
 def _json_default(value: Any) -> Any:
@@ -84,7 +86,7 @@ def purge(db: Database, storage: LocalStorage | S3Storage, tenant_id: str) -> in
         schema = s.execute(select(Tenant.db_schema).where(Tenant.id == tenant_id)).scalar_one_or_none()
         s.execute(delete(Tenant).where(Tenant.id == tenant_id))  # cascades into a tenant schema too
         if schema:
-            s.connection().exec_driver_sql(f'DROP SCHEMA "{safe_identifier(schema, "schema")}" CASCADE')
+            drop_schema(s.connection(), schema)
     return deleted
 
 

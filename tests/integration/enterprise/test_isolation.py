@@ -22,7 +22,16 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from fastapi.testclient import TestClient
-from flowai_testkit import ADMIN_URLS, PASSWORD, create_key, csrf, make_settings, signup, wait_until
+from flowai_testkit import (
+    ADMIN_URLS,
+    PASSWORD,
+    create_key,
+    csrf,
+    make_platform_admin,
+    make_settings,
+    signup,
+    wait_until,
+)
 from sqlalchemy import create_engine, inspect, select, text
 
 from flowai.app import create_app
@@ -48,11 +57,22 @@ def owner(ctx: AppContext) -> Any:
     return create_engine(ADMIN_URLS[ctx.settings.resolved_database_url])
 
 
-def _platform_admin(client: TestClient, ctx: AppContext) -> None:
-    me = signup(client)
-    if me["role"] not in ("owner", "admin"):
-        with ctx.db.transaction(tenant_id=ctx.tenants.resolve("localhost").id) as s:  # type: ignore[union-attr]
-            s.get(User, me["id"]).role = "admin"  # type: ignore[union-attr]
+def _provision_schema_tenant(platform: TestClient, prefix: str) -> tuple[str, Any]:
+    """A platform admin creates a schema-isolated tenant with an owner `o@<prefix>.example`."""
+    slug = f"{prefix}-{uuid.uuid4().hex[:6]}"
+    r = platform.post(
+        "/v1/platform/tenants",
+        json={"slug": slug, "name": prefix.title(), "isolation": "schema",
+              "owner_email": f"o@{prefix}.example", "owner_password": PASSWORD},
+        headers=csrf(platform),
+    )  # fmt: skip
+    return slug, r
+
+
+def _login_owner(client: TestClient, prefix: str) -> None:
+    r = client.post("/v1/auth/login", json={"email": f"o@{prefix}.example", "password": PASSWORD},
+                    headers=csrf(client))  # fmt: skip
+    assert r.status_code == 200, r.text
 
 
 def _rows_in(owner: Any, schema: str, table: str, tenant_id: str) -> int:
@@ -81,14 +101,8 @@ def _fill(client: TestClient) -> dict[str, str]:
 def test_provisioned_schema_tenant_lives_in_its_own_schema(ctx: AppContext, owner: Any) -> None:
     app = create_app(ctx)
     with TestClient(app, base_url="http://localhost") as platform:
-        _platform_admin(platform, ctx)
-        slug = f"acme-{uuid.uuid4().hex[:6]}"
-        r = platform.post(
-            "/v1/platform/tenants",
-            json={"slug": slug, "name": "Acme", "isolation": "schema", "owner_email": "o@acme.example",
-                  "owner_password": PASSWORD},
-            headers=csrf(platform),
-        )  # fmt: skip
+        make_platform_admin(platform, ctx)
+        slug, r = _provision_schema_tenant(platform, "acme")
         assert r.status_code == 201, r.text
         assert r.json()["isolation"] == "schema"
         bad = platform.post(
@@ -128,9 +142,7 @@ def test_provisioned_schema_tenant_lives_in_its_own_schema(ctx: AppContext, owne
 
     # its users sign in on its host; their rows are in its schema, none in the shared one
     with TestClient(app, base_url=f"http://{slug}.localhost") as acme:
-        login = acme.post("/v1/auth/login", json={"email": "o@acme.example", "password": PASSWORD},
-                          headers=csrf(acme))  # fmt: skip
-        assert login.status_code == 200, login.text
+        _login_owner(acme, "acme")
         ids = _fill(acme)
         assert acme.get(f"/v1/projects/{ids['project']}").status_code == 200
     assert _rows_in(owner, schema, "users", tenant_id) == 1
@@ -292,20 +304,13 @@ def make_tenant_pg(ctx: AppContext) -> str:
 def test_schema_tenant_is_walled_off_and_deleted_with_its_schema(ctx: AppContext, owner: Any) -> None:
     app = create_app(ctx)
     with TestClient(app, base_url="http://localhost") as platform:
-        _platform_admin(platform, ctx)
+        make_platform_admin(platform, ctx)
         _fill(platform)  # the platform tenant's rows stay in the shared schema
-        slug = f"gone-{uuid.uuid4().hex[:6]}"
-        created = platform.post(
-            "/v1/platform/tenants",
-            json={"slug": slug, "name": "Gone", "isolation": "schema", "owner_email": "o@gone.example",
-                  "owner_password": PASSWORD},
-            headers=csrf(platform),
-        )  # fmt: skip
+        slug, created = _provision_schema_tenant(platform, "gone")
         assert created.status_code == 201, created.text
         tenant_id, schema = created.json()["id"], isolation.schema_name(slug)
         with TestClient(app, base_url=f"http://{slug}.localhost") as t:
-            assert t.post("/v1/auth/login", json={"email": "o@gone.example", "password": PASSWORD},
-                          headers=csrf(t)).status_code == 200  # fmt: skip
+            _login_owner(t, "gone")
             _fill(t)
 
         # raw SQL as the app role: neither side sees the other's rows by naming the other schema

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from fastapi.testclient import TestClient
-from flowai_testkit import csrf, signup, unique_email, wait_until
+from flowai_testkit import csrf, make_platform_admin, signup, unique_email, wait_until
 from sqlalchemy import func, select
 
 from flowai.app import create_app
@@ -20,22 +20,10 @@ from flowai.core.rls import tenant_tables
 PNG = b"\x89PNG\r\n\x1a\n" + b"tenant-media" * 50
 
 
-def _make_platform_admin(client: TestClient, ctx: AppContext) -> None:
-    from flowai.core.models import User
-
-    me = signup(client)
-    tenant = ctx.tenants.resolve("localhost")
-    assert tenant is not None
-    with ctx.db.transaction(tenant_id=tenant.id) as s:
-        user = s.get(User, me["id"])
-        assert user is not None
-        user.role = "admin"
-
-
 def test_delete_exports_then_purges(
     client: TestClient, ctx: AppContext, make_tenant: Callable[[str], str]
 ) -> None:
-    _make_platform_admin(client, ctx)
+    make_platform_admin(client, ctx)
     host = make_tenant("doomed")
     slug = host.split(".")[0]
     email = unique_email("leaving")
