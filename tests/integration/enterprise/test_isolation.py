@@ -301,11 +301,14 @@ def make_tenant_pg(ctx: AppContext) -> str:
     return f"{slug}.localhost"
 
 
-def test_schema_tenant_is_walled_off_and_deleted_with_its_schema(ctx: AppContext, owner: Any) -> None:
+def test_schema_tenant_is_walled_off_and_deleted_with_its_schema(
+    ctx: AppContext, owner: Any, make_tenant_pg: str
+) -> None:
     app = create_app(ctx)
     with TestClient(app, base_url="http://localhost") as platform:
         make_platform_admin(platform, ctx)
-        _fill(platform)  # the platform tenant's rows stay in the shared schema
+        with TestClient(app, base_url=f"http://{make_tenant_pg}") as shared:
+            _fill(shared)  # a shared tenant's rows (a fresh one: the session database is shared)
         slug, created = _provision_schema_tenant(platform, "gone")
         assert created.status_code == 201, created.text
         tenant_id, schema = created.json()["id"], isolation.schema_name(slug)
@@ -314,7 +317,7 @@ def test_schema_tenant_is_walled_off_and_deleted_with_its_schema(ctx: AppContext
             _fill(t)
 
         # raw SQL as the app role: neither side sees the other's rows by naming the other schema
-        shared_id = ctx.tenants.resolve("localhost").id  # type: ignore[union-attr]
+        shared_id = ctx.tenants.resolve(make_tenant_pg).id  # type: ignore[union-attr]
         with ctx.db.transaction(tenant_id=shared_id) as s:
             assert s.execute(text("SELECT count(*) FROM users")).scalar_one() >= 1
             assert s.execute(text(f'SELECT count(*) FROM "{schema}".users')).scalar_one() == 0

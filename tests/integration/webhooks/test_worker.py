@@ -17,6 +17,7 @@ from sqlalchemy import select
 from standardwebhooks import Webhook
 
 from flowai.core.context import AppContext
+from flowai.enterprise import service as tenants
 from flowai.enterprise.webhooks import service
 from flowai.enterprise.webhooks.models import WebhookDelivery
 
@@ -58,7 +59,10 @@ def test_worker_delivers_and_retries_through_redis(tmp_path: Path, database_url:
         stderr=subprocess.STDOUT,
     )
     try:
-        tenant = ctx.tenants.resolve("localhost")
+        slug = f"worker-{uuid.uuid4().hex[:8]}"  # a fresh tenant: the session database is shared
+        with ctx.db.transaction(system=True) as s:
+            tenants.create(s, slug=slug, name="Worker", base_domain="localhost")
+        tenant = ctx.tenants.resolve(f"{slug}.localhost")
         assert tenant is not None
         receiver.answer(503, 200)
         with ctx.db.transaction(tenant_id=tenant.id) as s:
