@@ -123,8 +123,12 @@ def domain_out(row: TenantDomain) -> DomainOut:
 @router.get("/v1/tenant", response_model=TenantOut)
 def get_tenant(principal: Caller, tenant: Tenant, ctx: Ctx) -> TenantOut:
     _admin(principal)
+    return _current(ctx, tenant.id)
+
+
+def _current(ctx: AppContext, tenant_id: str) -> TenantOut:
     with ctx.db.session(system=True) as s:
-        row = s.get(TenantRow, tenant.id)
+        row = s.get(TenantRow, tenant_id)
         assert row is not None
         return tenant_out(row)
 
@@ -171,6 +175,8 @@ def _brand_file_routes(kind: brand_assets.AssetKind) -> None:
 
     def remove(request: Request, principal: Caller, tenant: Tenant, ctx: Ctx, s: DB) -> TenantOut:
         _admin(principal)
+        if not theming.brand_of(tenant).get(f"{kind.name}_key"):
+            return _current(ctx, tenant.id)  # nothing uploaded: nothing to change or audit
         return _replace_brand_file(request, principal, tenant, ctx, s, kind, brand_assets.cleared(kind))
 
     upload.__doc__ = (

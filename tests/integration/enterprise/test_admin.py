@@ -193,8 +193,10 @@ def test_brand_favicon_and_font_files(admin: TestClient) -> None:
     assert (
         "@font-face" not in admin.get("/theme.css").text and admin.get("/v1/tenant/font").status_code == 404
     )
+    again = admin.delete("/v1/tenant/font", headers=csrf(admin))  # nothing left: a no-op, not audited
+    assert again.status_code == 200 and again.json()["brand"]["font_key"] is None
     actions = [e["action"] for e in admin.get("/v1/tenant/audit").json()["items"]]
-    assert actions.count("tenant.font.updated") == 2 and "tenant.font.removed" in actions
+    assert actions.count("tenant.font.updated") == 2 and actions.count("tenant.font.removed") == 1
     assert "tenant.favicon.updated" in actions
 
 
