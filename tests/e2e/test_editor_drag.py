@@ -101,15 +101,23 @@ def test_drag_drop_snap_and_trim_with_the_mouse(
     assert alpha["start"] == 0 and end(alpha) == FRAMES
     assert bravo_saved["start"] == 100
 
-    # 3. bravo moved left by pointer to 1.5 frames past alpha's end (under the snap distance,
-    # and not a whole frame: without snapping it would land on frame 62): it snaps to 60
+    # 3. bravo moved left by pointer, first over alpha (the drop would overlap: drawn dashed,
+    # marked refused), then to 1.5 frames past alpha's end (under the snap distance, and not a
+    # whole frame: without snapping it would land on frame 62). While the button is still down
+    # the clip is already drawn at frame 60, where the drop puts it.
     off = (bravo_saved["start"] - end(alpha) - 1.5) * ZOOM
     assert 1.5 * ZOOM < SNAP_PX
     b = box_of(bravo)
     x, y = b["x"] + b["width"] / 2, b["y"] + b["height"] / 2
     page.mouse.move(x, y)
     page.mouse.down()
+    page.mouse.move(x - (bravo_saved["start"] - 30) * ZOOM, y, steps=5)  # bravo would start at 30
+    expect(bravo).to_have_attribute("data-drop", "refused")
     page.mouse.move(x - off, y, steps=5)
+    expect(bravo).not_to_have_attribute("data-drop", "refused")
+    track_x = box_of(track)["x"]
+    wait_until(lambda: abs(box_of(bravo)["x"] - (track_x + FRAMES * ZOOM)) < 0.5, timeout=5,
+               what="the clip drawn at the snapped frame before the drop")  # fmt: skip
     page.mouse.up()
     clips = saved_clips(page, url, lambda c: c[b_id]["start"] != 100, "the moved clip saved")
     alpha, bravo_saved = clips[a_id], clips[b_id]

@@ -2,12 +2,15 @@
  * The multi-track timeline: ruler in timecode, video tracks (top track drawn first), the overlay
  * track, audio and narration tracks. Clips move by pointer drag (one undo step on drop), trim by
  * their edge handles (pointer, or focus + arrow keys), accept assets dragged from the bin.
+ * While a drag is in flight the timeline is drawn from the reducer run on the drop's action, so
+ * what you see (snapped, on its new track) is exactly what releasing the button does; a drop the
+ * reducer would refuse (an overlap) is drawn where it would land, dashed and marked refused.
  */
 import { type Dispatch, type DragEvent, type KeyboardEvent, type PointerEvent, useRef, useState } from "react";
 import type { Asset } from "./editorApi";
 import { ASSET_MIME, Waveform, useWaveform } from "./MediaBin";
 import { type Timeline, itemSpans, parseRate, rateValue, timecode, timelineDuration } from "./model";
-import type { EditorAction, EditorState } from "./reducer";
+import { type EditorAction, type EditorState, previewEdit } from "./reducer";
 
 const HEAD = 72; // px of the track label column
 const SNAP_PX = 8;
@@ -36,6 +39,18 @@ function rows(tl: Timeline): Row[] {
   return out;
 }
 
+/** The action releasing the button would dispatch: null for a click, a scrub or a jitter. */
+function dropAction(drag: Drag | null, pxPerFrame: number, snap: number): EditorAction | null {
+  if (drag?.mode === "move" && (Math.abs(drag.dx) > 2 || drag.trackId !== drag.trackId0)) {
+    const trackId = drag.trackKind === "overlay" ? undefined : drag.trackId;
+    return { type: "move", id: drag.id, start: drag.start0 + drag.dx / pxPerFrame, trackId, snap };
+  }
+  if (drag?.mode === "trim" && Math.abs(drag.dx) > 1) {
+    return { type: "trim", id: drag.id, edge: drag.edge, frame: drag.frame0 + drag.dx / pxPerFrame, snap };
+  }
+  return null;
+}
+
 function rulerStep(pxPerFrame: number, fps: number): number {
   // a label every N frames, N a nice multiple of a second (or of frames when zoomed far in)
   const candidates = [1, 2, 5, 10, 15, fps, 2 * fps, 5 * fps, 10 * fps, 30 * fps, 60 * fps, 300 * fps];
@@ -48,6 +63,7 @@ function ClipBox(props: {
   left: number;
   width: number;
   selected: boolean;
+  refused?: boolean;
   tone: string;
   thumb?: { url: string; offset: number; total: number } | null;
   waveformUrl?: string | null;
@@ -71,13 +87,15 @@ function ClipBox(props: {
       aria-label={`Clip ${props.label}`}
       aria-pressed={props.selected}
       data-clip-id={props.id}
+      data-drop={props.refused ? "refused" : undefined}
+      title={props.refused ? "Can't drop here" : undefined}
       onPointerDown={(e) => props.onPointerDown(e, "move")}
       onKeyDown={(e) => {
         if (e.key === "Enter") props.onSelect();
       }}
       className={`absolute top-1 bottom-1 cursor-grab overflow-hidden rounded-md border text-[11px] select-none active:cursor-grabbing ${props.tone} ${
         props.selected ? "z-10 ring-2 ring-text" : ""
-      }`}
+      } ${props.refused ? "border-2 border-dashed border-danger opacity-70" : ""}`}
       style={{
         left: props.left,
         width: Math.max(4, props.width),
@@ -140,14 +158,17 @@ export function TimelineView({
   marks: Marks | null;
   onSeek: (frame: number) => void;
 }) {
-  const tl = state.present;
+  const [drag, setDrag] = useState<Drag | null>(null);
+  const root = useRef<HTMLDivElement>(null);
+  const area = useRef<HTMLDivElement>(null);
+  const snapFrames = snap ? SNAP_PX / pxPerFrame : 0;
+  const pending = dropAction(drag, pxPerFrame, snapFrames);
+  const { state: landed, refused } = pending ? previewEdit(state, pending) : { state, refused: false };
+  const tl = landed.present;
   const fps = rateValue(parseRate(tl.canvas.fps));
   const spans = itemSpans(tl, state.assets);
   const duration = timelineDuration(tl, state.assets);
   const width = Math.max(800, (duration + 10 * fps) * pxPerFrame);
-  const [drag, setDrag] = useState<Drag | null>(null);
-  const area = useRef<HTMLDivElement>(null);
-  const snapFrames = snap ? SNAP_PX / pxPerFrame : 0;
 
   const frameAt = (clientX: number) => {
     const box = area.current?.getBoundingClientRect();
@@ -164,7 +185,7 @@ export function TimelineView({
 
   const beginClip = (id: string, kind: Row["kind"], trackId: string) => (e: PointerEvent, mode: "move" | "start" | "end") => {
     if (e.button !== 0) return;
-    (e.currentTarget as HTMLElement).setPointerCapture?.(e.pointerId);
+    root.current?.setPointerCapture?.(e.pointerId); // the clip's own element may move to another row
     dispatch({ type: "select", id });
     const span = spans.get(id)!;
     if (mode === "move") setDrag({ mode: "move", id, x0: e.clientX, start0: span.start, dx: 0, trackKind: kind, trackId, trackId0: trackId });
@@ -182,13 +203,7 @@ export function TimelineView({
   };
 
   const onPointerUp = () => {
-    if (!drag) return;
-    if (drag.mode === "move" && (Math.abs(drag.dx) > 2 || drag.trackId !== drag.trackId0)) {
-      const start = drag.start0 + drag.dx / pxPerFrame;
-      dispatch({ type: "move", id: drag.id, start, trackId: drag.trackKind === "overlay" ? undefined : drag.trackId, snap: snapFrames });
-    } else if (drag.mode === "trim" && Math.abs(drag.dx) > 1) {
-      dispatch({ type: "trim", id: drag.id, edge: drag.edge, frame: drag.frame0 + drag.dx / pxPerFrame, snap: snapFrames });
-    }
+    if (pending) dispatch(pending);
     setDrag(null);
   };
 
@@ -205,15 +220,15 @@ export function TimelineView({
   const ticks: number[] = [];
   for (let f = 0; f * pxPerFrame < width; f += step) ticks.push(f);
 
-  const ghost = (id: string, left: number, w: number) => {
-    if (!drag || drag.mode === "scrub" || drag.id !== id) return { left, width: w };
-    if (drag.mode === "move") return { left: left + drag.dx, width: w };
-    if (drag.edge === "start") return { left: left + drag.dx, width: w - drag.dx };
-    return { left, width: w + drag.dx };
-  };
+  /** An item's box in px, flagged when it is the dragged one and the drop would be refused. */
+  const place = (id: string, start: number, length: number) => ({
+    left: start * pxPerFrame,
+    width: length * pxPerFrame,
+    refused: refused && drag !== null && drag.mode !== "scrub" && drag.id === id,
+  });
 
   return (
-    <div className="relative overflow-x-auto" onPointerMove={onPointerMove} onPointerUp={onPointerUp} onPointerCancel={() => setDrag(null)}>
+    <div ref={root} className="relative overflow-x-auto" onPointerMove={onPointerMove} onPointerUp={onPointerUp} onPointerCancel={() => setDrag(null)}>
       <div style={{ width: width + HEAD }} className="relative">
         {/* ruler */}
         <div className="flex h-6 border-b border-text/10">
@@ -268,13 +283,14 @@ export function TimelineView({
                         const s = spans.get(c.id)!;
                         const a = assets[c.asset_id];
                         const frames = state.assets[c.asset_id]?.frames || 1;
-                        const g = ghost(c.id, s.start * pxPerFrame, (s.end - s.start) * pxPerFrame);
+                        const g = place(c.id, s.start, s.end - s.start);
                         return (
                           <ClipBox
                             key={c.id}
                             id={c.id}
                             label={`${a?.filename ?? c.asset_id} (${c.id})`}
                             left={g.left}
+                            refused={g.refused}
                             width={g.width}
                             selected={state.selection === c.id}
                             tone="border-primary/60 bg-primary/30"
@@ -334,7 +350,7 @@ export function TimelineView({
                 tl.audio_tracks
                   .find((t) => t.id === row.id)!
                   .clips.map((c) => {
-                    const g = ghost(c.id, c.start * pxPerFrame, c.length * pxPerFrame);
+                    const g = place(c.id, c.start, c.length);
                     const a = assets[c.asset_id];
                     return (
                       <ClipBox
@@ -342,6 +358,7 @@ export function TimelineView({
                         id={c.id}
                         label={`${c.type === "narration" ? "Narration" : (a?.filename ?? c.asset_id)} (${c.id})`}
                         left={g.left}
+                        refused={g.refused}
                         width={g.width}
                         selected={state.selection === c.id}
                         tone={c.type === "narration" ? "border-warning/60 bg-warning/25" : "border-success/60 bg-success/25"}
@@ -354,7 +371,7 @@ export function TimelineView({
                   })}
               {row.kind === "overlay" &&
                 tl.overlays.map((o) => {
-                  const g = ghost(o.id, o.start * pxPerFrame, o.length * pxPerFrame);
+                  const g = place(o.id, o.start, o.length);
                   const label = o.type === "text" ? `Text “${o.text.slice(0, 24)}” (${o.id})` : `Image ${assets[o.asset_id]?.filename ?? ""} (${o.id})`;
                   return (
                     <ClipBox
@@ -362,6 +379,7 @@ export function TimelineView({
                       id={o.id}
                       label={label}
                       left={g.left}
+                      refused={g.refused}
                       width={g.width}
                       selected={state.selection === o.id}
                       tone="border-secondary/60 bg-secondary/25"

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { type AssetTable, type Timeline, EMPTY_TIMELINE, itemSpans, timecode, withStandardTracks } from "./model";
-import { type EditorAction, type EditorState, editorReducer, initialState, keepRangesFrames } from "./reducer";
+import { type EditorAction, type EditorState, editorReducer, initialState, keepRangesFrames, previewEdit } from "./reducer";
 
 const ASSETS: AssetTable = {
   A: { kind: "video", fps: "30/1", frames: 90, duration_us: 3_000_000 },
@@ -126,6 +126,25 @@ describe("editor reducer", () => {
     expect(spans(s).get("c2")!.end).toBe(94 + 44);
     s = run(s, { type: "playhead", frame: 140 }, { type: "trim", id: "c2", edge: "end", frame: 137, snap: 4 });
     expect(spans(s).get("c2")!.end).toBe(140);
+  });
+
+  it("previews a drag's drop: snapped, refused (drawn where it would land) or a no-op", () => {
+    const s = run(start(), { type: "addClip", assetId: "A", start: 0 }, { type: "addClip", assetId: "B", start: 200 });
+    const snapped = previewEdit(s, { type: "move", id: "c2", start: 92.5, snap: 5 });
+    expect(snapped.refused).toBe(false);
+    expect(snapped.state).toEqual(editorReducer(s, { type: "move", id: "c2", start: 92.5, snap: 5 })); // what the drop does
+    expect(v1(snapped.state)[1].start).toBe(90);
+    const overlap: EditorAction = { type: "move", id: "c2", start: 50, snap: 5 };
+    expect(editorReducer(s, overlap)).toBe(s); // the drop is refused...
+    const refused = previewEdit(s, overlap);
+    expect(refused.refused).toBe(true); // ...and the preview says so, with c2 where it would have gone
+    expect(v1(refused.state).find((c) => c.id === "c2")!.start).toBe(50);
+    expect(previewEdit(s, { type: "move", id: "c2", start: 201, snap: 0 }).refused).toBe(false);
+    const stays = previewEdit(s, { type: "move", id: "c2", start: 200.4, snap: 0 }); // rounds back: a no-op
+    expect(stays).toEqual({ state: s, refused: false });
+    const clamped = previewEdit(s, { type: "trim", id: "c2", edge: "end", frame: 400 }); // past the source's end
+    expect(clamped).toEqual({ state: s, refused: false });
+    expect(editorReducer(s, overlap)).toBe(s); // validation is back on after a preview
   });
 
   it("undoes and redoes every edit exactly", () => {

@@ -72,8 +72,11 @@ function commit(state: EditorState, next: Timeline | null, coalesce: string | nu
   return { ...state, past, present: next, future: [], coalesce };
 }
 
+let validating = true; // false only inside previewEdit, to see where a refused edit would land
+
 /** The timeline after an edit, or null when the result is invalid. */
 function checked(next: Timeline, assets: AssetTable): Timeline | null {
+  if (!validating) return next;
   const rate = parseRate(next.canvas.fps);
   for (const t of next.video_tracks) if (!videoTrackValid(t, assets, rate)) return null;
   for (const t of next.audio_tracks) if (!audioTrackValid(t)) return null;
@@ -495,6 +498,24 @@ export function editorReducer(state: EditorState, action: EditorAction): EditorS
 }
 
 /** Seconds ranges → source frames [in, out): starts round down, ends round up (as the server does). */
+/**
+ * What an edit would do, for drawing a drag live before the drop: the state after `action`, and
+ * whether the edit is refused (its result is invalid, such as an overlap) rather than a no-op
+ * (clamped, or snapped back where it was). A refused edit comes back applied without the validity
+ * check, so the view can show where it would have landed; dispatching it changes nothing.
+ */
+export function previewEdit(state: EditorState, action: EditorAction): { state: EditorState; refused: boolean } {
+  const next = editorReducer(state, action);
+  if (next !== state) return { state: next, refused: false };
+  validating = false;
+  try {
+    const unchecked = editorReducer(state, action);
+    return unchecked === state ? { state, refused: false } : { state: unchecked, refused: true };
+  } finally {
+    validating = true;
+  }
+}
+
 export function keepRangesFrames(speech: [number, number][], fps: string): [number, number][] {
   const r = parseRate(fps);
   const out: [number, number][] = [];
