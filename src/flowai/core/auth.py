@@ -177,14 +177,18 @@ def principal_for_api_key(s: Session, value: str) -> Principal | None:
     if parsed is None:
         return None
     key_id, secret = parsed
-    row = s.get(ApiKey, key_id)
-    if row is None or not constant_time_equal(row.secret_hash, sha256_hex(secret)):
+    found = s.execute(
+        select(ApiKey, User).join(User, User.id == ApiKey.user_id).where(ApiKey.id == key_id)
+    ).first()
+    if found is None:
+        return None
+    row, user = found
+    if not constant_time_equal(row.secret_hash, sha256_hex(secret)):
         return None
     now = utcnow()
     if row.revoked_at is not None or (row.expires_at is not None and row.expires_at <= now):
         return None
-    user = s.get(User, row.user_id)
-    if user is None or not user.is_active:
+    if not user.is_active:
         return None
     if row.last_used_at is None or now - row.last_used_at > LAST_USED_RESOLUTION:
         row.last_used_at = now

@@ -37,7 +37,7 @@ SCOPE = "webhooks:manage"
 MANAGERS = ("admin", "owner")
 
 
-def require_manager(principal: Caller) -> Principal:
+async def require_manager(principal: Caller) -> Principal:
     principal.require(SCOPE)
     if principal.role not in MANAGERS:
         raise Problem(403, "forbidden", "Only tenant admins and owners manage webhooks.")
