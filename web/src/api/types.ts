@@ -117,6 +117,8 @@ export interface Tenant {
     font_filename?: string | null;
   };
   features: Feature[];
+  /** Where the workspace's rows live on PostgreSQL: row-level security in shared tables, or its own schema. */
+  isolation: "shared" | "schema";
   created_at: string;
 }
 

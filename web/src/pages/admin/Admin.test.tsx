@@ -23,6 +23,7 @@ const TENANT = {
   slug: "acme",
   name: "Acme Studios",
   plan: "pro",
+  isolation: "schema",
   brand: {
     colors: {
       primary: "#6d28d9",
@@ -98,6 +99,7 @@ describe("admin access", () => {
     ]);
     expect(screen.getByRole("tab", { name: "Brand" }).getAttribute("aria-selected")).toBe("true");
     expect(screen.getByRole("tabpanel")).toBeTruthy();
+    expect(screen.getByText("own database schema").title).toMatch(/own PostgreSQL schema/); // the isolation mode
   });
 });
 

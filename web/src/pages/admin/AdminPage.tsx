@@ -71,7 +71,16 @@ export function AdminPage() {
           {tenant ? (
             <>
               <span className="font-medium text-text">{tenant.name}</span> · <span className="font-mono">{tenant.slug}</span> ·{" "}
-              <span className="capitalize">{tenant.plan}</span> plan
+              <span className="capitalize">{tenant.plan}</span> plan ·{" "}
+              <span
+                title={
+                  tenant.isolation === "schema"
+                    ? "Hard isolation: the workspace's data lives in its own PostgreSQL schema"
+                    : "Soft isolation: shared tables, each row guarded by row-level security"
+                }
+              >
+                {tenant.isolation === "schema" ? "own database schema" : "shared tables with row-level security"}
+              </span>
             </>
           ) : (
             "Your brand, custom domains, members, API keys and webhooks."
