@@ -222,6 +222,8 @@ def export_interchange(
 async def import_interchange(
     project_id: str, fmt: InterchangeFormat, request: Request, response: Response, principal: Editor,
     tenant: Tenant, s: DB, if_match: IfMatch = None, version: Annotated[int | None, Query(ge=1)] = None,
+    fps: Annotated[str | None, Query(description="An EDL's frame rate, e.g. 25 or 30000/1001 "
+                                     "(default: the project's)")] = None,
 ) -> ProjectOut:  # fmt: skip
     """Replace the timeline with an .otio document (FCP XML and EDL are read too); media must be
     `flowai://assets/<id>` references to your assets."""
@@ -230,7 +232,8 @@ async def import_interchange(
     def save() -> ProjectOut:
         project = service.get_project(s, principal, project_id)
         expected = service.parse_version(if_match, version)
-        checked = service.import_interchange(s, principal, body, fmt, tenant_id=tenant.id)
+        rate = service.edl_rate(project, fps)
+        checked = service.import_interchange(s, principal, body, fmt, tenant_id=tenant.id, edl_rate=rate)
         return project_out(service.save_timeline(s, project, checked, expected_version=expected), response)
 
     return await asyncio.to_thread(save)  # off the event loop, as in put_timeline

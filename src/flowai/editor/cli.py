@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import unquote, urlparse
@@ -17,7 +18,13 @@ import typer
 from flowai.editor.magic_cut import SceneDetector, SpeechParams, analyse
 from flowai.editor.media import MediaError, probe
 from flowai.editor.render import PRESETS, render
-from flowai.editor.timeline import AssetInfo, TimelineInvalid, load_timeline, validate_timeline
+from flowai.editor.timeline import (
+    AssetInfo,
+    TimelineInvalid,
+    load_timeline,
+    parse_rate,
+    validate_timeline,
+)
 
 LOCAL_TENANT = "local"
 
@@ -41,14 +48,15 @@ class LocalFiles:
 INTERCHANGE = {".otio": "otio_json", ".xml": "fcp_xml", ".fcpxml": "fcp_xml", ".edl": "cmx_3600"}
 
 
-def _from_interchange(path: Path, files: LocalFiles) -> dict[str, Any]:
+def _from_interchange(path: Path, files: LocalFiles, fps: Fraction | None) -> dict[str, Any]:
     """An OTIO-readable file as our timeline; media references are local paths (or file:// URLs)
-    relative to the file."""
+    relative to the file. An EDL carries no rate: its timecodes are read at `fps`, else at the
+    rate of the first clip's video (24 when none is found)."""
     import opentimelineio as otio_lib
 
     from flowai.editor.otio import from_otio
 
-    tl = otio_lib.adapters.read_from_file(str(path), INTERCHANGE[path.suffix.lower()])
+    adapter = INTERCHANGE[path.suffix.lower()]
 
     def resolve(clip: Any) -> tuple[str, AssetInfo] | None:
         url = str(getattr(clip.media_reference, "target_url", "") or "")
@@ -56,7 +64,21 @@ def _from_interchange(path: Path, files: LocalFiles) -> dict[str, Any]:
         info = files.get(local) if local else None
         return (local, info) if info else None
 
-    return from_otio(tl, resolve)
+    def read(**options: Any) -> Any:
+        try:
+            return otio_lib.adapters.read_from_file(str(path), adapter, **options)
+        except Exception as exc:  # adapters raise many types
+            raise typer.BadParameter(
+                f"not a readable {path.suffix} file: {exc}", param_hint="TIMELINE"
+            ) from exc
+
+    if adapter != "cmx_3600":
+        return from_otio(read(), resolve)
+    if fps is None:  # a first look for the media only: at SMPTE's highest rate any frame number fits
+        media = (found[1] for clip in read(rate=60, ignore_timecode_mismatch=True).find_clips()
+                 if (found := resolve(clip)))  # fmt: skip
+        fps = next((info.fps for info in media if info.kind == "video" and info.fps), None)
+    return from_otio(read(rate=float(fps or 24)), resolve)
 
 
 def render_command(
@@ -65,6 +87,10 @@ def render_command(
     ],
     output: Annotated[Path, typer.Option("-o", "--output", help="MP4 to write.")],
     preset: Annotated[str, typer.Option(help=f"One of {', '.join(PRESETS)}.")] = "1080p",
+    fps: Annotated[
+        str | None,
+        typer.Option(help="An EDL's frame rate (25, 30000/1001); default: its first clip's video."),
+    ] = None,
 ) -> None:
     """Render a timeline to an MP4 with the project's FFmpeg."""
     suffix = timeline.suffix.lower()
@@ -72,9 +98,13 @@ def render_command(
         raise typer.BadParameter(
             "use our timeline .json, .otio, FCP XML (.xml) or an .edl", param_hint="TIMELINE"
         )
+    try:
+        edl_fps = parse_rate(fps) if fps is not None else None
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--fps") from exc
     files = LocalFiles(timeline.parent)
     try:
-        doc = timeline.read_bytes() if suffix == ".json" else _from_interchange(timeline, files)
+        doc = timeline.read_bytes() if suffix == ".json" else _from_interchange(timeline, files, edl_fps)
         checked = validate_timeline(load_timeline(doc), tenant_id=LOCAL_TENANT, assets=files)
     except TimelineInvalid as exc:
         for issue in exc.issues:

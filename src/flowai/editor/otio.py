@@ -298,10 +298,14 @@ def from_otio(tl: otio.schema.Timeline, resolve: ResolveMedia) -> dict[str, Any]
             "overlays": list(meta.get("overlays", []))}  # fmt: skip
 
 
-def read(data: str, fmt: str = "otio") -> otio.schema.Timeline:
-    """Parse interchange text; ValueError with the adapter's reason when it is not valid."""
+def read(data: str, fmt: str = "otio", *, edl_rate: Fraction | None = None) -> otio.schema.Timeline:
+    """Parse interchange text; ValueError with the adapter's reason when it is not valid.
+
+    An EDL's timecodes carry no rate: they are read at `edl_rate` (the adapter's default is 24).
+    """
+    extra = {"rate": float(edl_rate)} if fmt == "edl" and edl_rate else {}
     try:
-        result = otio.adapters.read_from_string(data, FORMATS[fmt])
+        result = otio.adapters.read_from_string(data, FORMATS[fmt], **extra)
     except Exception as exc:  # adapters raise many types
         raise ValueError(f"not a readable {fmt} file: {exc}") from exc
     if not isinstance(result, otio.schema.Timeline):

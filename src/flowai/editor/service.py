@@ -45,6 +45,7 @@ from flowai.editor.timeline import (
     StaticAssets,
     TimelineInvalid,
     load_timeline,
+    parse_rate,
     validate_timeline,
 )
 
@@ -546,12 +547,22 @@ def export_interchange(
         raise field_error(422, "interchange", "format", f"cannot write {fmt}: {exc}") from exc
 
 
-def import_interchange(
-    s: Session, principal: Principal, data: bytes, fmt: str, *, tenant_id: str
-) -> CheckedTimeline:
-    """An .otio (or FCP XML / EDL) document as a validated timeline of the caller's assets."""
+def edl_rate(project: Project, fps: str | None) -> Fraction:
+    """The rate an imported EDL's timecodes are read at: `fps` when given, else the project's."""
+    value = fps if fps is not None else str((project.timeline.get("canvas") or {}).get("fps", "30"))
     try:
-        tl = interchange.read(data.decode("utf-8"), fmt)
+        return parse_rate(value)
+    except ValueError as exc:
+        raise field_error(422, "invalid-fps", "fps", str(exc)) from exc
+
+
+def import_interchange(
+    s: Session, principal: Principal, data: bytes, fmt: str, *, tenant_id: str, edl_rate: Fraction
+) -> CheckedTimeline:
+    """An .otio (or FCP XML / EDL) document as a validated timeline of the caller's assets; an
+    EDL's timecodes are read at `edl_rate`."""
+    try:
+        tl = interchange.read(data.decode("utf-8"), fmt, edl_rate=edl_rate)
     except (UnicodeDecodeError, ValueError) as exc:
         raise field_error(422, "interchange", "body", str(exc)) from exc
     resolver = DbAssets.for_principal(s, principal)

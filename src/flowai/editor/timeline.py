@@ -41,7 +41,7 @@ MAX_SECONDS = 4 * 60 * 60
 MAX_FPS = 240
 
 
-def _parse_rate(value: object) -> Fraction:
+def parse_rate(value: object) -> Fraction:
     """Accept "30000/1001", "25", 25 or a Fraction; reject floats (29.97 is not exact)."""
     if isinstance(value, Fraction):
         rate = value
@@ -66,7 +66,7 @@ def format_rate(rate: Fraction) -> str:
 
 Rate = Annotated[
     Fraction,
-    BeforeValidator(_parse_rate),
+    BeforeValidator(parse_rate),
     PlainSerializer(format_rate, return_type=str),
     WithJsonSchema({"type": "string", "pattern": r"^\d+(/\d+)?$", "examples": ["30000/1001"]}),
 ]

@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import typer
+from flowai_media import BLOCK
 from typer.testing import CliRunner
 
 from flowai.editor import otio as interchange
@@ -40,3 +41,34 @@ def test_render_an_otio_file(media: Media, tmp_path: Path) -> None:
     gap = [(0, 0)] * 2  # black background between the clips
     want = [(1, n) for n in range(20, 30)] + gap + [(3, n) for n in range(50, 55)]
     assert [read_barcode(f) for f in decode_gray(out)] == want
+
+
+def test_render_an_edl_at_its_medias_rate(media: Media, tmp_path: Path) -> None:
+    """An EDL carries no frame rate: `render` reads it at the first clip's video rate (30 here,
+    where the adapter would assume 24), or at --fps."""
+    shutil.copy(media.v30, tmp_path / "clip.mp4")
+    shutil.copy(media.v30b, tmp_path / "other.mp4")
+    doc = {
+        "canvas": {"width": 320, "height": 180, "fps": "30"},
+        "video_tracks": [{"id": "v", "clips": [
+            {"id": "a", "asset_id": "clip.mp4", "source_in": 20, "source_out": 30, "start": 0},
+            {"id": "b", "asset_id": "other.mp4", "source_in": 50, "source_out": 55, "start": 12},
+        ]}],
+    }  # fmt: skip
+    checked = validate_timeline(load_timeline(doc), tenant_id=LOCAL_TENANT, assets=LocalFiles(tmp_path))
+    (tmp_path / "edit.edl").write_text(interchange.write(checked, "edl", name="cli", media_url=str))
+    cli = typer.Typer()
+    register(cli)
+    cli.command("noop")(lambda: None)
+    out = tmp_path / "out.mp4"
+    args = ["render", str(tmp_path / "edit.edl"), "-o", str(out), "--preset", "canvas"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    want = [(1, n) for n in range(20, 30)] + [(0, 0)] * 2 + [(3, n) for n in range(50, 55)]
+    frames = decode_gray(out)  # an EDL has no canvas: the default 1920x1080, the 320x180 media scaled 6x
+    assert frames[0].shape == (1080, 1920)
+    assert [read_barcode(f, block=BLOCK * 6) for f in frames] == want
+    assert CliRunner().invoke(cli, [*args, "--fps", "30"]).exit_code == 0
+    wrong = CliRunner().invoke(cli, [*args, "--fps", "24"])  # frame 29 cannot exist at 24 fps
+    assert wrong.exit_code == 2 and "not a readable .edl file" in wrong.output, wrong.output
+    assert CliRunner().invoke(cli, [*args, "--fps", "fast"]).exit_code == 2

@@ -148,6 +148,31 @@ def test_otio_round_trip_keeps_every_cut(client: TestClient, editor: dict[str, A
         assert starts[:2] == [0, 20], (fmt, starts)  # the cuts land on the same frames
 
 
+def test_edl_import_reads_timecodes_at_the_projects_rate(
+    client: TestClient, editor: dict[str, Any], media: Media
+) -> None:
+    h = editor["h"]
+    a, b = upload(client, h, media.v30)["id"], upload(client, h, media.v30b)["id"]
+    p = project(client, h, edit(a, b))
+    edl = client.get(f"/v1/projects/{p['id']}/export.edl").content
+    back = client.post(f"/v1/projects/{p['id']}/import.edl?version=1", content=edl, headers=h)
+    assert back.status_code == 200, back.text
+    timeline = back.json()["timeline"]
+    assert timeline["canvas"]["fps"] in ("30", "30/1")  # not the adapter's default of 24
+    cuts = [
+        (c["asset_id"], c["source_in"], c["source_out"], c["start"])
+        for c in timeline["video_tracks"][0]["clips"]
+    ]
+    assert cuts[:2] == [(a, 5, 25, 0), (b, 40, 70, 20)], cuts
+    at24 = client.post(f"/v1/projects/{p['id']}/import.edl?version=2&fps=24", content=edl, headers=h)
+    assert at24.status_code == 422 and "Frame rate mismatch" in at24.text  # 30 fps timecodes at 24
+    at60 = client.post(f"/v1/projects/{p['id']}/import.edl?version=2&fps=60", content=edl, headers=h)
+    assert at60.status_code == 200 and at60.json()["timeline"]["canvas"]["fps"] in ("60", "60/1"), at60.text
+    bad = client.post(f"/v1/projects/{p['id']}/import.edl?version=3&fps=fast", content=edl, headers=h)
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "fps", bad.text
+    assert client.get(f"/v1/projects/{p['id']}").json()["version"] == 3  # the refused import wrote nothing
+
+
 def test_magic_cut_then_apply_ripples_out_the_pause(
     client: TestClient, editor: dict[str, Any], media: Media, finished: Callable[..., Job]
 ) -> None:
