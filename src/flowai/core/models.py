@@ -81,6 +81,16 @@ class TenantDomain(Base):
     tenant: Mapped[Tenant] = relationship(back_populates="domains")
 
 
+class TenantEpoch(Base):
+    """One row whose value triggers bump on any change to tenants or domains (migration 0009):
+    API processes poll it to drop their Host → tenant cache."""
+
+    __tablename__ = "tenant_epoch"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger)
+
+
 class User(TenantOwned, Base):
     __tablename__ = "users"
     __table_args__ = (

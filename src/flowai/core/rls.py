@@ -18,7 +18,7 @@ from flowai.core.db import Base, TenantOwned
 from flowai.core.registry import import_models
 
 POLICY = "tenant_isolation"
-READ_ONLY_FOR_APP = ("tenants", "tenant_domains")  # routing metadata; changed only by system sessions
+READ_ONLY_FOR_APP = ("tenants", "tenant_domains", "tenant_epoch")  # routing; changed by system sessions
 SHARED_TENANT_TABLES = ("jobs",)  # tenant rows that stay in the shared schema: the job queue
 # the sub-select is an InitPlan: the setting is read once per statement instead of once per row
 # (bench/tenancy.py: RLS cost over unprotected 1.15x with the bare call, 1.01-1.05x with this)

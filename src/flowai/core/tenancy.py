@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 
 from flowai.core.db import Database
-from flowai.core.models import Tenant, TenantDomain
+from flowai.core.models import Tenant, TenantDomain, TenantEpoch
 
 
 @dataclass(frozen=True)
@@ -32,17 +32,26 @@ def normalise_host(host: str) -> str:
 
 
 class TenantRouter:
-    """Maps hosts to tenants with a short-lived cache; `invalidate()` after any domain change."""
+    """Maps hosts to tenants with a short-lived cache.
 
-    def __init__(self, db: Database, ttl_seconds: float = 30.0) -> None:
+    `invalidate()` drops it at once in this process; other processes (more API workers, the CLI)
+    are noticed through `tenant_epoch`, which triggers bump on any change to tenants or domains:
+    the router reads it at most every `epoch_poll_seconds` and drops its cache when it moved.
+    """
+
+    def __init__(self, db: Database, ttl_seconds: float = 30.0, epoch_poll_seconds: float = 1.0) -> None:
         self._db = db
         self._ttl = ttl_seconds
+        self._poll = epoch_poll_seconds
         self._cache: dict[str, tuple[float, TenantInfo | None]] = {}
         self._lock = threading.Lock()
+        self._epoch: int | None = None
+        self._next_poll = 0.0
 
     def resolve(self, host: str) -> TenantInfo | None:
         key = normalise_host(host)
         now = time.monotonic()
+        self._follow_epoch(now)
         with self._lock:
             hit = self._cache.get(key)
             if hit and hit[0] > now:
@@ -55,6 +64,18 @@ class TenantRouter:
     def invalidate(self) -> None:
         with self._lock:
             self._cache.clear()
+
+    def _follow_epoch(self, now: float) -> None:
+        with self._lock:
+            if now < self._next_poll:
+                return
+            self._next_poll = now + self._poll  # one poll per interval, however many requests
+        with self._db.session(system=True) as s:
+            epoch = s.execute(select(TenantEpoch.value).where(TenantEpoch.id == 1)).scalar_one_or_none()
+        with self._lock:
+            if epoch != self._epoch:
+                self._cache.clear()
+                self._epoch = epoch
 
     def _lookup(self, host: str) -> TenantInfo | None:
         with self._db.session(system=True) as s:

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 
 import pytest
 from fastapi.testclient import TestClient
 from flowai_testkit import create_key, csrf, signup, unique_email, wait_until
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from flowai.app import create_app
 from flowai.core.context import AppContext
 from flowai.core.db import TenantNotBound
-from flowai.core.models import Job, User
+from flowai.core.models import Job, TenantDomain, User
+from flowai.core.tenancy import TenantRouter
+from flowai.enterprise import service as tenants
+from flowai.settings import Settings
 
 
 def _client(ctx: AppContext, host: str) -> TestClient:
@@ -102,3 +106,34 @@ def test_bound_session_only_sees_its_tenant(ctx: AppContext, make_tenant: Callab
     with ctx.db.session(tenant_id=tenant_b.id) as s, pytest.raises(TenantNotBound):
         s.add(User(email="y@example.com", role="member", tenant_id="someone-else"))
         s.flush()
+
+
+def test_a_change_made_by_another_process_is_routed_within_a_poll(
+    ctx: AppContext, settings: Settings, make_tenant: Callable[[str], str]
+) -> None:
+    """Each process caches Host -> tenant for 30 s; `tenant_epoch` (bumped by triggers) tells it
+    sooner. `other` stands for another API process or the CLI on the same database."""
+    host = make_tenant("epoch")
+    other = AppContext.build(settings)
+    following = TenantRouter(ctx.db, epoch_poll_seconds=0.05)
+    deaf = TenantRouter(ctx.db, epoch_poll_seconds=3600)  # the cache alone, for contrast
+    first = following.resolve(host)
+    assert first is not None and first.name == "Epoch" and deaf.resolve(host) == first
+
+    tenants.update_brand(other.db, tenant_id=first.id, changes={"name": "Renamed", "features": ["editor"]})
+    seen = wait_until(
+        lambda: (t := following.resolve(host)) is not None and t.name == "Renamed" and t, timeout=5,
+        what="the rename made by the other process",
+    )  # fmt: skip
+    assert seen.features == ("editor",)
+    assert deaf.resolve(host) == first  # still the cached tenant: the epoch is what told `following`
+
+    with other.db.transaction(system=True) as s:  # the domain removed elsewhere stops routing
+        s.execute(delete(TenantDomain).where(TenantDomain.host == host))
+    wait_until(lambda: following.resolve(host) is None, timeout=5, what="the removed domain to stop routing")
+
+    late = f"late-{uuid.uuid4().hex[:8]}"
+    assert following.resolve(f"{late}.localhost") is None  # unknown, and cached as unknown
+    with other.db.transaction(system=True) as s:
+        tenants.create(s, slug=late, name="Late", base_domain="localhost")
+    wait_until(lambda: following.resolve(f"{late}.localhost"), timeout=5, what="the new tenant to route")

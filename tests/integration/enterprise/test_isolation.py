@@ -257,16 +257,16 @@ def test_db_upgrade_migrates_every_tenant_schema(ctx: AppContext, owner: Any, ma
     assert tenant is not None
     schema = isolation.move(ctx.db, tenant.id, "schema").target
     secret_sql = f'SELECT secret FROM "{schema}".webhook_endpoints'
-    with owner.begin() as conn:  # take the schema back two revisions, as if it missed them
+    with owner.begin() as conn:  # take the schema back to before 0008, as if it missed the later revisions
         conn.exec_driver_sql(f'SET LOCAL search_path TO "{schema}", public')
-        command.downgrade(alembic_config(conn, schema), "-2")
+        command.downgrade(alembic_config(conn, schema), "0007")
     with owner.connect() as conn:
         behind = MigrationContext.configure(
             conn, opts={"version_table_schema": schema}
         ).get_current_revision()
         head = MigrationContext.configure(conn).get_current_revision()
         assert conn.exec_driver_sql(secret_sql).scalar_one().startswith("whsec_")  # 0008 undone
-    assert behind == "0006" and head == "0008"
+    assert behind == "0007" and head is not None and head > behind
     upgrade(owner, app_url=ctx.settings.resolved_database_url)
     with owner.connect() as conn:
         assert (
