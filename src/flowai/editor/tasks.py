@@ -210,10 +210,10 @@ class _ParentWatch:
     def __init__(self, ctx: JobContext, job_id: str | None) -> None:
         self.ctx, self.job_id, self.checked, self.ended = ctx, job_id, 0.0, False
 
-    def __call__(self) -> bool:
+    def __call__(self, fresh: bool = False) -> bool:
         if self.ctx.cancelled.is_set():
             return True
-        if self.job_id and not self.ended and time.monotonic() - self.checked > 1.0:
+        if self.job_id and not self.ended and (fresh or time.monotonic() - self.checked > 1.0):
             self.checked = time.monotonic()
             with _app(self.ctx).db.session(tenant_id=self.ctx.tenant_id) as s:
                 status = s.execute(select(Job.status).where(Job.id == self.job_id)).scalar()
@@ -222,24 +222,30 @@ class _ParentWatch:
 
 
 def _part(ctx: JobContext, index: int, make: Callable[[Any, Path, _ParentWatch], Path]) -> dict[str, Any]:
-    """Render one part of a segmented export, store it, and release the join when it is the last."""
+    """Render one part of a segmented export, store it, and release the join when it is the last.
+
+    A part that finds the export ended (cancelled, failed) deletes every stored part, its own
+    included: each part looks again after storing, so none outlives an export that ended first.
+    """
     app = _app(ctx)
     row = _load_export(ctx)
     watch = _ParentWatch(ctx, row.job_id)
-    if watch():
-        return {"skipped": "the export ended"}
+    if watch(fresh=True):
+        return _skip(ctx, row)
     try:
         with tempfile.TemporaryDirectory(prefix="flowai-part-") as tmp:
             checked = _checked(ctx, row, Path(tmp))
             out = make(checked, Path(tmp), watch)
             app.storage.save_file(service.part_keys(row)[index], out)
     except RenderCancelled:
-        return {"skipped": "the export ended"}
+        return _skip(ctx, row)
     except BaseException as exc:
         final = isinstance(exc, PermanentJobError | TimelineInvalid) or ctx.attempt >= ctx.kind.max_attempts
         if final and not isinstance(exc, JobCancelled):
             _fail_parent(ctx, row, f"segment {index}: {exc}")
         raise
+    if watch(fresh=True):
+        return _skip(ctx, row)
     done = sum(app.storage.exists(k) for k in service.part_keys(row))
     total = len(service.part_keys(row))
     now = utcnow()
@@ -257,6 +263,16 @@ def _part(ctx: JobContext, index: int, make: Callable[[Any, Path, _ParentWatch],
     return {"export_id": row.id, "part": index, "parts_done": done}
 
 
+def _skip(ctx: JobContext, row: Export) -> dict[str, Any]:
+    _discard_parts(ctx, row)
+    return {"skipped": "the export ended"}
+
+
+def _discard_parts(ctx: JobContext, row: Export) -> None:
+    for key in service.part_keys(row):
+        _app(ctx).storage.delete(key)
+
+
 def _fail_parent(ctx: JobContext, row: Export, error: str) -> None:
     with _app(ctx).db.transaction(tenant_id=ctx.tenant_id) as s:
         s.execute(
@@ -266,6 +282,7 @@ def _fail_parent(ctx: JobContext, row: Export, error: str) -> None:
         )
     _set_export(ctx, row.id, status="failed", error=error[:2000], finished_at=utcnow())
     _emit(ctx, "export.failed", row, error=error[:500])
+    _discard_parts(ctx, row)
 
 
 @job_kind("editor.export.segment", time_limit_s=RENDER_LIMIT_S, max_attempts=3)

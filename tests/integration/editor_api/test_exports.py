@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -13,6 +14,8 @@ from flowai_testkit import wait_until
 
 from flowai.core.context import AppContext
 from flowai.core.models import Job
+from flowai.editor.models import Export
+from flowai.editor.service import part_keys
 
 from ..editor.conftest import decode_gray, read_barcode  # type: ignore[import-not-found]
 from .conftest import Media, job, upload  # type: ignore[import-not-found]
@@ -114,6 +117,31 @@ def test_cancel_an_export(
     assert finished(job_id, timeout=20).status == "cancelled"
     export = client.get(f"/v1/exports/{r.json()['id']}").json()
     assert export["status"] == "cancelled" and export["download_url"] is None
+
+
+def test_a_cancelled_segmented_export_leaves_no_parts_behind(
+    client: TestClient, editor: dict[str, Any], media: Media, finished: Callable[..., Job], ctx: AppContext
+) -> None:
+    ctx.settings.editor_segment_seconds = 1.0
+    h = editor["h"]
+    a, b = upload(client, h, media.v30)["id"], upload(client, h, media.v30b)["id"]
+    p = project(client, h, edit(a, b))
+    r = client.post(f"/v1/projects/{p['id']}/exports", json={"preset": "4k", "quality": "high"}, headers=h)
+    assert r.status_code == 202 and r.json()["segments"] >= 2
+    job_id = r.json()["job_id"]
+    # the soundtrack part is quick, the 4k segments are not: cancel once a part is stored
+    wait_until(lambda: re.match(r"[1-9] of \d+ parts rendered", job(ctx, job_id).stage or ""), timeout=60,
+               what="a stored part")  # fmt: skip
+    assert client.post(f"/v1/jobs/{job_id}/cancel", headers=h).json()["status"] == "cancelled"
+    with ctx.db.session(system=True) as s:
+        parts = [j.id for j in s.query(Job).filter(Job.kind.in_(("editor.export.segment", "editor.export.audio")),
+                                                    Job.owner_id == editor["user"]["id"])]  # fmt: skip
+    assert len(parts) == r.json()["segments"] + 1
+    for part in parts:
+        assert finished(part, timeout=60).status == "succeeded"  # a part that ends early ends well
+    with ctx.db.session(system=True) as s:
+        keys = part_keys(s.get_one(Export, r.json()["id"]))
+    assert [k for k in keys if ctx.storage.exists(k)] == []  # nothing kept for an export that never joins
 
 
 def test_otio_round_trip_keeps_every_cut(client: TestClient, editor: dict[str, Any], media: Media) -> None:
