@@ -176,6 +176,12 @@ class Settings(BaseSettings):
     chain_index_interval_seconds: float = Field(
         2.0, description="How often the indexer reads vault events into the database (0: only on demand)"
     )
+    chain_royalty_interval_seconds: float = Field(
+        3600.0,
+        ge=0,
+        description="How often royalties owed are deposited on their own: a royalty run for each tenant "
+        "with revenue not yet deposited (0: only on demand, by the API or the CLI)",
+    )
 
     @property
     def resolved_database_url(self) -> str:

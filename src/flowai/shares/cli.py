@@ -28,7 +28,9 @@ def _context() -> Any:
     from flowai.cli import _settings
     from flowai.core.context import AppContext
 
-    settings = _settings().model_copy(update={"chain_index_interval_seconds": 0.0})
+    settings = _settings().model_copy(
+        update={"chain_index_interval_seconds": 0.0, "chain_royalty_interval_seconds": 0.0}
+    )
     return AppContext.build(settings, run_jobs_in_process=False)
 
 

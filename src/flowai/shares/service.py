@@ -86,7 +86,7 @@ class ChainRuntime:
     _chain: Chain | None = None
     _lock: threading.RLock = field(default_factory=threading.RLock)
     _stop: threading.Event = field(default_factory=threading.Event)
-    _loop: threading.Thread | None = None
+    _loops: dict[str, threading.Thread] = field(default_factory=dict)
     on_ready: list[Callable[[Chain], None]] = field(default_factory=list)
     may_start: bool = False  # start a dev chain even with a broker (`flowai shares chain`)
 
@@ -221,7 +221,7 @@ class ChainRuntime:
         return platform
 
     def run_loop(self, name: str, interval: float, tick: Callable[[], object]) -> None:
-        """Call `tick` every `interval` seconds in a daemon thread until `close()`."""
+        """Call `tick` every `interval` seconds in a daemon thread until `close()` (one per name)."""
 
         def loop() -> None:
             while not self._stop.wait(interval):
@@ -231,15 +231,15 @@ class ChainRuntime:
                     log.exception("%s failed; retrying in %.1f s", name, interval)
 
         with self._lock:
-            if self._loop is None:
-                self._loop = threading.Thread(target=loop, name=name, daemon=True)
-                self._loop.start()
+            if name not in self._loops:
+                self._loops[name] = threading.Thread(target=loop, name=name, daemon=True)
+                self._loops[name].start()
 
     def close(self) -> None:
         """Stop the loop and the dev chain (its state is dumped on exit)."""
         self._stop.set()
-        if self._loop is not None:
-            self._loop.join(timeout=10)
+        for thread in list(self._loops.values()):
+            thread.join(timeout=10)
         with self._lock:
             if self._chain is not None and self._chain.dev is not None:
                 self.endpoint_file.unlink(missing_ok=True)
@@ -262,6 +262,11 @@ def runtime(app: AppContext) -> ChainRuntime:
             if app.settings.chain_index_interval_seconds > 0:
                 interval = app.settings.chain_index_interval_seconds
                 rt.on_ready.append(lambda _chain: rt.run_loop("shares-indexer", interval, indexer.sync))
+            if app.settings.chain_royalty_interval_seconds > 0:
+                every = app.settings.chain_royalty_interval_seconds
+                rt.on_ready.append(
+                    lambda _chain: rt.run_loop("shares-royalties", every, lambda: schedule_royalty_runs(app))
+                )
         assert isinstance(rt, ChainRuntime)
         return rt
 
@@ -274,6 +279,48 @@ def chain(app: AppContext) -> Chain:
         return runtime(app).get()
     except ChainError as exc:
         raise ChainUnavailable(str(exc)) from exc
+
+
+def schedule_royalty_runs(app: AppContext) -> list[str]:
+    """Queue a royalty run for every tenant that is owed one (revenue not yet deposited on a
+    locked video, or a deposit left unfinished) and has no run queued or running; returns the
+    new jobs' ids. Every process with a chain runs this on its own clock: a duplicate run is
+    harmless, since each revenue event is deposited exactly once."""
+    from flowai.core.models import Job
+
+    owed: set[str] = set()
+    for schema in app.db.placements():
+        with app.db.session(system=True, schema=schema) as s:
+            owed.update(
+                s.execute(
+                    select(ShareRevenue.tenant_id)
+                    .join(ShareVideo, ShareVideo.id == ShareRevenue.share_video_id)
+                    .where(
+                        ShareRevenue.deposit_row_id.is_(None),
+                        ShareRevenue.shareholder_wei > 0,
+                        ShareVideo.locked.is_(True),
+                    )
+                    .distinct()
+                ).scalars()
+            )
+            owed.update(
+                s.execute(
+                    select(ShareDeposit.tenant_id)
+                    .where(ShareDeposit.status.in_(("intent", "sent")))
+                    .distinct()
+                ).scalars()
+            )
+    queued = []
+    for tenant_id in sorted(owed):
+        with app.db.session(tenant_id=tenant_id) as s:
+            running = s.execute(
+                select(Job.id).where(Job.kind == "shares.royalty_run", Job.status.in_(("queued", "running")))
+            ).first()
+        if running is None:
+            queued.append(app.jobs.submit(tenant_id=tenant_id, kind="shares.royalty_run").id)
+    if queued:
+        log.info("royalty runs queued", extra={"jobs": queued})
+    return queued
 
 
 def index_now(app: AppContext) -> int:

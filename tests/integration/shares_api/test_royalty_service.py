@@ -7,10 +7,13 @@ import uuid
 from typing import Any
 
 import pytest
+from flowai_testkit import wait_until
 from hexbytes import HexBytes
 from sqlalchemy import select
 
 from flowai.core.context import AppContext
+from flowai.core.models import Job
+from flowai.settings import Settings
 from flowai.shares import service
 from flowai.shares.models import ShareDeposit, ShareHolding, ShareVideo
 
@@ -257,3 +260,28 @@ def test_a_creator_outside_the_node_signs_lock_and_list_in_their_wallet(
             PRICE,
         )
         assert service.creator_calls(ctx, fresh) == []
+
+
+def test_royalties_owed_are_deposited_on_a_schedule(
+    settings: Settings, tenant_id: str, dev_chain: Any
+) -> None:
+    """With FLOWAI_CHAIN_ROYALTY_INTERVAL_SECONDS set, nobody calls a run: the service queues one
+    for the tenant that is owed, the deposit lands, and nothing more is queued once it is paid."""
+    auto = AppContext.build(settings.model_copy(update={"chain_royalty_interval_seconds": 0.3}))
+    auto.start()
+    try:
+        video = make_listed(auto, tenant_id, dev_chain.creator.address, bps=5000)
+        record(auto, tenant_id, video, 2 * ETHER)
+        paid = wait_until(
+            lambda: [d for d in deposits(auto, tenant_id) if d.status == "confirmed"], timeout=30,
+            what="the scheduled royalty run's deposit",
+        )  # fmt: skip
+        assert [d.amount_wei for d in paid] == [ETHER]  # the holders' half, once
+        [logged] = deposit_logs(auto, str(video.vault))
+        assert logged.args.amount == ETHER
+        with auto.db.session(tenant_id=tenant_id) as s:
+            runs = s.execute(select(Job).where(Job.kind == "shares.royalty_run")).scalars().all()
+        assert runs and all(r.owner_id is None for r in runs)
+        assert service.schedule_royalty_runs(auto) == []  # paid up: nothing to queue
+    finally:
+        auto.stop()
