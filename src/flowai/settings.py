@@ -176,6 +176,13 @@ class Settings(BaseSettings):
     chain_index_interval_seconds: float = Field(
         2.0, description="How often the indexer reads vault events into the database (0: only on demand)"
     )
+    chain_confirmations: int = Field(
+        0,
+        ge=0,
+        le=1000,
+        description="Blocks a vault event must be buried under before the indexer applies it, so a "
+        "reorganised block is never read (0: index the newest block at once)",
+    )
     chain_royalty_interval_seconds: float = Field(
         3600.0,
         ge=0,

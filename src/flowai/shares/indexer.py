@@ -61,7 +61,7 @@ class Indexer:
         self._abis = _event_abis()
 
     def sync(self) -> int:
-        """One pass up to the latest block; returns how many events were applied."""
+        """One pass up to the latest confirmed block; returns how many events were applied."""
         from flowai.shares.service import chain
 
         client = chain(self.app).client
@@ -76,7 +76,9 @@ class Indexer:
                     ).all()
             if not videos:
                 return 0
-            head = client.block_number()
+            # only blocks with enough confirmations: an event in a block that is later
+            # reorganised away must never reach the database
+            head = client.block_number() - self.app.settings.chain_confirmations
             by_vault = {str(v.vault): v for v in videos}
             applied = 0
             start = min(v.indexed_block for v in videos) + 1

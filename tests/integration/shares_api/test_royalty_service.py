@@ -285,3 +285,30 @@ def test_royalties_owed_are_deposited_on_a_schedule(
         assert service.schedule_royalty_runs(auto) == []  # paid up: nothing to queue
     finally:
         auto.stop()
+
+
+def test_the_indexer_waits_for_confirmations(settings: Settings, tenant_id: str, dev_chain: Any) -> None:
+    """With FLOWAI_CHAIN_CONFIRMATIONS=2 a purchase reaches the database only once two blocks are
+    built on top of it: a block that is reorganised away in between is never read."""
+    deep = AppContext.build(settings.model_copy(update={"chain_confirmations": 2}))
+    try:
+        video = make_listed(deep, tenant_id, dev_chain.creator.address)
+        ch = service.chain(deep)
+        service.index_now(deep)  # the listing itself, now buried under later blocks or not: settle it
+        for _ in range(2):
+            ch.client.w3.provider.make_request("evm_mine", [])  # type: ignore[arg-type]
+        service.index_now(deep)
+        vault = ch.client.contract("VideoVault", str(video.vault))
+        ch.client.transact(dev_chain.buyer, vault.functions.buy(5), value=5 * PRICE)
+
+        def bought() -> int:
+            with deep.db.session(tenant_id=tenant_id) as s:
+                return int(s.get_one(ShareVideo, video.id).shares_sold)
+
+        assert service.index_now(deep) == 0 and bought() == 0  # the purchase's block is the head
+        ch.client.w3.provider.make_request("evm_mine", [])  # type: ignore[arg-type]
+        assert service.index_now(deep) == 0 and bought() == 0  # one confirmation is not enough
+        ch.client.w3.provider.make_request("evm_mine", [])  # type: ignore[arg-type]
+        assert service.index_now(deep) > 0 and bought() == 5
+    finally:
+        deep.stop()
