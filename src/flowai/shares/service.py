@@ -236,7 +236,7 @@ class ChainRuntime:
                 self._loops[name].start()
 
     def close(self) -> None:
-        """Stop the loop and the dev chain (its state is dumped on exit)."""
+        """Stop the loops and the dev chain (its state is dumped on exit)."""
         self._stop.set()
         for thread in list(self._loops.values()):
             thread.join(timeout=10)
