@@ -198,8 +198,7 @@ def _join(ctx: JobContext, row: Export, work: Path) -> dict[str, Any]:
     local = [service.fetch(app.storage, key, work) for key in keys]
     out = join_segments(local[:-1], work / "out.mp4", audio=local[-1])
     result = _finish(ctx, row, out, row.segments[-1][1])
-    for key in keys:
-        app.storage.delete(key)
+    _discard_parts(ctx, row)
     return result
 
 
