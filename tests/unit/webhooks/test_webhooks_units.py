@@ -47,6 +47,46 @@ def test_public_addresses(address: str) -> None:
     assert ssrf.is_public(ipaddress.ip_address(address))
 
 
+@pytest.mark.parametrize(
+    "address",
+    [
+        "2002:a9fe:a9fe::",  # 6to4 of 169.254.169.254
+        "2002:a9fe:a9fe:1::5",
+        "2002:7f00:1::",  # 6to4 of 127.0.0.1
+        "2002:0a00:0001::1",  # 6to4 of 10.0.0.1
+        "::169.254.169.254",  # IPv4-compatible
+        "::10.0.0.1",
+        "64:ff9b::a9fe:a9fe",  # NAT64 well-known prefix
+        "64:ff9b::7f00:1",
+        "64:ff9b:1:a9fe:a9:fe00::",  # NAT64 local-use prefix (/48 layout)
+        "64:ff9b:1::808:808",
+        "2001:0:4136:e378:8000:63bf:5601:5601",  # Teredo, client 169.254.169.254
+        "2001:0:808:808:0:f7f7:f7f7:f7f7",  # Teredo, client 8.8.8.8: still not public IPv6
+    ],
+)
+def test_addresses_that_embed_a_non_public_ipv4_are_refused(address: str) -> None:
+    assert not ssrf.is_public(ipaddress.ip_address(address))
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["2002:a9fe:a9fe::", "::169.254.169.254", "64:ff9b::a9fe:a9fe", "64:ff9b:1:a9fe:a9:fe00::",
+     "2001:0:4136:e378:8000:63bf:5601:5601"],
+)  # fmt: skip
+def test_embedded_metadata_address_is_refused_even_when_private_is_allowed(address: str) -> None:
+    assert ssrf.is_metadata(ipaddress.ip_address(address))
+    with pytest.raises(ssrf.UnsafeUrl, match="metadata"):
+        ssrf.check_url(f"http://[{address}]/", allow_private=True)
+    with pytest.raises(ssrf.UnsafeUrl):
+        ssrf.check_url(f"http://[{address}]/", allow_private=False)
+
+
+@pytest.mark.parametrize("address", ["2002:808:808::1", "64:ff9b::808:808", "::8.8.8.8"])
+def test_addresses_that_embed_a_public_ipv4_stay_public(address: str) -> None:
+    assert ssrf.embedded_ipv4(ipaddress.ip_address(address)) == [ipaddress.IPv4Address("8.8.8.8")]
+    assert ssrf.is_public(ipaddress.ip_address(address))
+
+
 def test_check_url_resolves_names_and_literals() -> None:
     with pytest.raises(ssrf.UnsafeUrl, match="resolves to 127.0.0.1"):
         ssrf.check_url("http://localhost:8080/x", allow_private=False)

@@ -34,6 +34,39 @@ class Target:
     address: IPAddress
 
 
+NAT64_WELL_KNOWN = ipaddress.IPv6Network("64:ff9b::/96")  # RFC 6052: the IPv4 is the last 32 bits
+NAT64_LOCAL = ipaddress.IPv6Network("64:ff9b:1::/48")  # RFC 8215: local use, never globally reachable
+
+
+def _nat64_local_candidates(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """The IPv4 a 64:ff9b:1::/48 address may carry at each RFC 6052 prefix length the operator may
+    have chosen inside that /48 (48, 56, 64, 96); bits 64-71 (the "u" octet) never carry it."""
+    b = ip.packed
+    return [ipaddress.IPv4Address(raw) for raw in (b[6:8] + b[9:11], b[7:8] + b[9:12], b[9:13], b[12:16])]
+
+
+def embedded_ipv4(ip: IPAddress) -> list[ipaddress.IPv4Address]:
+    """Every IPv4 address an IPv6 address carries inside it, which is where its packets end up:
+    IPv4-mapped (`::ffff:a.b.c.d`), IPv4-compatible (`::a.b.c.d`), 6to4 (`2002:AABB:CCDD::/48`),
+    Teredo (server and de-obfuscated client), and NAT64 (64:ff9b::/96 and 64:ff9b:1::/48)."""
+    if not isinstance(ip, ipaddress.IPv6Address):
+        return []
+    found: list[ipaddress.IPv4Address] = []
+    if ip.ipv4_mapped is not None:
+        found.append(ip.ipv4_mapped)
+    elif ip.packed[:12] == bytes(12) and int(ip) > 1:  # ::a.b.c.d, not :: or ::1
+        found.append(ipaddress.IPv4Address(ip.packed[12:]))
+    if ip.sixtofour is not None:
+        found.append(ip.sixtofour)
+    if ip.teredo is not None:
+        found.extend(ip.teredo)
+    if ip in NAT64_WELL_KNOWN:
+        found.append(ipaddress.IPv4Address(ip.packed[12:]))
+    if ip in NAT64_LOCAL:
+        found.extend(_nat64_local_candidates(ip))
+    return found
+
+
 def _unmap(ip: IPAddress) -> IPAddress:
     """`::ffff:10.0.0.1` is 10.0.0.1 on the wire, so judge it as IPv4."""
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
@@ -42,12 +75,11 @@ def _unmap(ip: IPAddress) -> IPAddress:
 
 
 def is_metadata(ip: IPAddress) -> bool:
-    return _unmap(ip) in METADATA
+    """A cloud metadata address, itself or carried inside an IPv6 address."""
+    return ip in METADATA or any(v4 in METADATA for v4 in embedded_ipv4(ip))
 
 
-def is_public(ip: IPAddress) -> bool:
-    """True for globally routable unicast addresses."""
-    ip = _unmap(ip)
+def _is_public_one(ip: IPAddress) -> bool:
     if ip in METADATA:
         return False
     return ip.is_global and not (
@@ -58,6 +90,22 @@ def is_public(ip: IPAddress) -> bool:
         or ip.is_reserved
         or ip.is_unspecified
     )
+
+
+def is_public(ip: IPAddress) -> bool:
+    """True for globally routable unicast addresses. An IPv6 address that carries IPv4 inside it
+    (IPv4-mapped or -compatible, 6to4, NAT64 64:ff9b::/96) is judged by that IPv4, since a relay
+    delivers to it: `2002:a9fe:a9fe::` is the metadata service, not a public IPv6 host. Teredo
+    must pass both as IPv6 and by its IPv4s; NAT64's local-use 64:ff9b:1::/48 is never public."""
+    ip = _unmap(ip)
+    if ip in NAT64_LOCAL:
+        return False
+    inner = embedded_ipv4(ip)
+    if not inner:
+        return _is_public_one(ip)
+    if isinstance(ip, ipaddress.IPv6Address) and ip.teredo is not None and not _is_public_one(ip):
+        return False
+    return all(_is_public_one(v4) for v4 in inner)
 
 
 def split_url(url: str) -> tuple[str, str, int]:
