@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import mimetypes
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
@@ -11,6 +13,7 @@ from flowai.core.auth import Principal
 from flowai.core.deps import DB, Caller, Ctx, Reader, Tenant
 from flowai.core.errors import Problem, field_error, not_found
 from flowai.core.ids import new_id
+from flowai.core.images import ImageRejected, check_stored_image
 from flowai.core.models import StoredFile
 from flowai.core.schemas import FileOut
 from flowai.core.storage import LocalStorage, TooLarge
@@ -29,7 +32,7 @@ UPLOAD_SCOPES = ("voice:write", "editor:write")
 
 
 def file_out(ctx: Ctx, row: StoredFile) -> FileOut:
-    url = ctx.storage.download_url(row.storage_key, filename=row.filename)
+    url = ctx.storage.download_url(row.storage_key, filename=row.filename, content_type=row.content_type)
     return FileOut(
         id=row.id,
         kind=row.kind,
@@ -84,6 +87,14 @@ async def upload(
             f"{kind} uploads accept {describe_allowed(kind)}",
         )
     assert mime is not None
+    if kind == "image":
+        try:  # the decoded size from the header, before any pixel is decoded (PNG bombs)
+            await asyncio.to_thread(check_stored_image, ctx.storage, key)
+        except ImageRejected as exc:
+            ctx.storage.delete(key)
+            raise field_error(
+                422, "image-too-large" if exc.too_large else "unreadable-image", "body", str(exc)
+            ) from exc
     try:
         row = StoredFile(
             id=file_id,
@@ -110,15 +121,27 @@ def _too_large(kind: str, limit: int) -> Problem:
 
 
 @router.get("/raw/{key:path}", include_in_schema=False)
-def raw(key: str, ctx: Ctx, exp: int, name: str, sig: str) -> FileResponse:
-    """Serve a local-storage object for a valid, unexpired signed URL (the local backend's S3 GET)."""
+def raw(key: str, ctx: Ctx, exp: int, name: str, sig: str, type: str | None = None) -> FileResponse:
+    """Serve a local-storage object for a valid, unexpired signed URL (the local backend's S3 GET).
+
+    The Content-Type is the one the link was signed with (the sniffed type of the upload); a link
+    without one gets a media type guessed from the name, and anything else octet-stream, so a file
+    named `x.html` is never served as HTML from the app's origin."""
     storage = ctx.storage
-    if not isinstance(storage, LocalStorage) or not storage.verify(key, exp, name, sig):
+    if not isinstance(storage, LocalStorage) or not storage.verify(key, exp, name, sig, type):
         raise Problem(403, "bad-signature", "This download link is invalid or has expired.")
     path = storage.local_path(key)
     if path is None or not path.is_file():
         raise not_found("File")
-    return FileResponse(path, filename=name)
+    return FileResponse(path, filename=name, media_type=type or served_type(name))
+
+
+def served_type(name: str) -> str:
+    """A media type for a name: images, audio, video and fonts by extension, else octet-stream."""
+    guessed = mimetypes.guess_type(name)[0] or ""
+    if guessed.split("/", 1)[0] in ("image", "audio", "video", "font") and guessed != "image/svg+xml":
+        return guessed
+    return "application/octet-stream"
 
 
 @router.get("/{file_id}", response_model=FileOut)

@@ -49,9 +49,11 @@ def theme_css(tenant: Tenant) -> Response:
 
 @router.get("/v1/tenant/logo", include_in_schema=False)
 def logo(tenant: Tenant, ctx: Ctx) -> Response:
-    key = theming.brand_of(tenant).get("logo_key")
+    key, fmt = theming.brand_of(tenant).get("logo_key"), str(tenant.brand.get("logo_format"))
     if key:
-        return RedirectResponse(ctx.storage.download_url(str(key)), status_code=307)
+        media_type = brand_assets.IMAGES.get(fmt, "application/octet-stream")  # the sniffed type
+        url = ctx.storage.download_url(str(key), filename=f"logo.{fmt}", content_type=media_type)
+        return RedirectResponse(url, status_code=307)
     return Response(
         theming.default_logo_svg(tenant), media_type="image/svg+xml", headers={"Cache-Control": "no-cache"}
     )

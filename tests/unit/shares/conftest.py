@@ -29,7 +29,14 @@ ROYALTY_BPS = 500
 VIDEO_ID = "01JD5V1DE0000000000000000A"
 RICH = 10**30
 
-ALL_CONTRACTS = ("VideoNFT", "VideoVault", "VideoVaultFactory", "PlainToken", "ReentrantClaimer")
+ALL_CONTRACTS = (
+    "VideoNFT",
+    "VideoVault",
+    "VideoVaultFactory",
+    "PlainToken",
+    "ReentrantClaimer",
+    "NonPayableHolder",
+)
 ERRORS = ErrorDecoder(artifacts.load(name).abi for name in ALL_CONTRACTS)
 
 

@@ -1,16 +1,22 @@
-"""Property test: random sequences of list, buy, transfer, deposit, claim, redeem and relock
-against an exact integer model of the vault's pro-rata revenue.
+"""Property test: random sequences of list, buy (with a price limit), transfer, deposit, claim,
+claimTo, redeem and relock (safe or plain `transferFrom`) against an exact integer model of the
+vault's pro-rata revenue.
 
 After every step, for every account (the creator, five holders and a re-entrant contract):
 - `claimableOf` equals the model: the magnified per-share increment of each deposit is
-  floor((value * 2^128 + carry) / eligible), the remainder carries into the next deposit, and
-  each account earns increment * its balance at deposit time; claimable = floor(earned / 2^128)
-  less what it claimed. The model never looks at the contract's per-holder corrections, so any
-  revenue moved by a transfer would show here;
-- everything paid out or claimable is at most 1 wei below the exact rational pro-rata share;
+  floor((value * 2^128 + carry) / 1,000,000 shares), the remainder carries into the next
+  deposit, and each account earns increment * its balance at deposit time, the creator also
+  increment * the shares it has listed unsold; claimable = floor(earned / 2^128) less what it
+  claimed. The model never looks at the contract's per-holder corrections, so any revenue moved
+  by a transfer, a sale or a listing would show here;
+- every unit of revenue goes to the holders at deposit time or to the creator: everything paid
+  out or claimable is at most 1 wei below the exact rational pro-rata share (unsold shares
+  counted as the creator's) and never above it by more than the sub-wei carry, so a later
+  buyer never receives revenue deposited before it bought;
 - claimed + claimable + dust == deposits, with dust exactly the carried remainder plus the
-  holders' sub-wei fractions, and the vault's coin balance == deposits - claims, which covers
-  everything claimable;
+  holders' sub-wei fractions, and dust <= 1 wei per earning holder per deposit (plus the carry
+  of under 1 wei); the vault's coin balance == deposits - claims, which covers everything
+  claimable;
 - the re-entrant contract (it re-enters `claim` and moves its shares away while being paid)
   never gets more than the model says.
 """
@@ -72,7 +78,7 @@ class VaultModel(RuleBasedStateMachine):
         self.claimed = dict.fromkeys(self.accounts, 0)
         self.exact = {a: Fraction(0) for a in self.accounts}
         self.carry = 0
-        self.pending_exact = 0
+        self.dust_bound = 0  # 1 wei per earning holder per deposit, plus the carried remainder
         self.deposits = 0
         self.deposit_count = 0
         self.hooks_left = 3  # ReentrantClaimer acts on its first three payments
@@ -87,7 +93,14 @@ class VaultModel(RuleBasedStateMachine):
         return self.accounts[-1]
 
     def eligible(self) -> int:
-        return sum(self.bal.values())
+        """Every share earns while locked: the holders' and the unsold ones (the creator's)."""
+        return sum(self.bal.values()) + self.listed * UNIT
+
+    def earning(self) -> dict[str, int]:
+        """Base units each account earns on: its balance, and for the creator the listing too."""
+        earning = dict(self.bal)
+        earning[self.creator] += self.listed * UNIT
+        return earning
 
     def claimable(self, account: str) -> int:
         return self.earned[account] // M - self.claimed[account]
@@ -126,12 +139,19 @@ class VaultModel(RuleBasedStateMachine):
     def buy(self, buyer: int, extra: int, data: Any) -> None:
         within = st.integers(1, max(1, self.listed))
         shares = data.draw(st.one_of(within, st.integers(1, 10**6)), label="shares")
+        limit = data.draw(
+            st.one_of(st.just(self.price), st.integers(0, 2 * max(1, self.price))), label="max_price"
+        )
         who = self.accounts[buyer]
         via_attacker = who == self.attacker_address
         payer = self.funder if via_attacker else who
         if shares > self.listed:
             with self.evm.reverts("ExceedsListed", shares, self.listed):
-                self.vault.buy(shares, value=shares * self.price + extra, sender=payer)
+                self.vault.buy(shares, limit, value=shares * self.price + extra, sender=payer)
+            return
+        if self.price > limit and not via_attacker:  # ReentrantClaimer buys at any price
+            with self.evm.reverts("PriceAboveMax", self.price, limit):
+                self.vault.buy(shares, limit, value=shares * self.price + extra, sender=payer)
             return
         cost = shares * self.price
         fee = cost * self.evm.FEE_BPS // 10_000
@@ -139,7 +159,7 @@ class VaultModel(RuleBasedStateMachine):
         if via_attacker:
             self.attacker.buy(shares, value=cost + extra, sender=payer)
         else:
-            self.vault.buy(shares, value=cost + extra, sender=payer)
+            self.vault.buy(shares, limit, value=cost + extra, sender=payer)
         self.listed -= shares
         self.bal[who] += shares * UNIT
         expected = dict(watched)
@@ -173,17 +193,28 @@ class VaultModel(RuleBasedStateMachine):
         self.vault.depositRevenue(deposit_id, value=value, sender=self.d.depositor)
         self.deposits += value
         eligible = self.eligible()
-        magnified = value * M + self.carry
-        if eligible == 0:
-            self.carry = magnified
-            self.pending_exact += value
-            return
-        increment, self.carry = divmod(magnified, eligible)
-        share_out = value + self.pending_exact
-        self.pending_exact = 0
-        for account, balance in self.bal.items():
+        assert eligible == TOTAL  # never zero while locked: no deposit waits for a later buyer
+        increment, self.carry = divmod(value * M + self.carry, eligible)
+        earning = self.earning()
+        for account, balance in earning.items():
             self.earned[account] += increment * balance
-            self.exact[account] += Fraction(share_out * balance, eligible)
+            self.exact[account] += Fraction(value * balance, eligible)
+        self.dust_bound += sum(1 for balance in earning.values() if balance)
+
+    @rule(index=st.integers(0, EOA_COUNT - 1), recipient=st.integers(0, EOA_COUNT - 1))
+    def claim_to(self, index: int, recipient: int) -> None:
+        who, to = self.eoas[index], self.eoas[recipient]
+        owed = self.claimable(who)
+        if owed == 0:
+            with self.evm.reverts("NothingToClaim"):
+                self.vault.claimTo(to, sender=who)
+            return
+        before = {a: self.evm.balance(a) for a in {who, to}}
+        self.vault.claimTo(to, sender=who)
+        self.claimed[who] += owed
+        expected = dict(before)
+        expected[to] += owed
+        assert {a: self.evm.balance(a) for a in before} == expected
 
     @rule(index=st.integers(0, EOA_COUNT))
     def claim(self, index: int) -> None:
@@ -232,11 +263,12 @@ class VaultModel(RuleBasedStateMachine):
         assert self.vault.totalSupply() == 0
 
     @precondition(lambda self: not self.locked)
-    @rule()
-    def relock(self) -> None:
+    @rule(plain=st.booleans())
+    def relock(self, plain: bool) -> None:
         owner = self.nft_owner
         assert owner is not None
-        self.d.nft.safeTransferFrom(owner, self.vault.address, self.d.token_id, sender=owner)
+        send = self.d.nft.transferFrom if plain else self.d.nft.safeTransferFrom
+        send(owner, self.vault.address, self.d.token_id, sender=owner)
         self.locked = True
         self.creator = owner
         self.bal[owner] = TOTAL
@@ -259,6 +291,8 @@ class VaultModel(RuleBasedStateMachine):
         dust = self.deposits - claimed - sum(on_chain.values())
         assert dust >= 0
         assert dust * M == self.carry + sum(e % M for e in self.earned.values())
+        assert self.carry < TOTAL  # the carry is a sub-wei remainder, never a whole deposit
+        assert dust <= self.dust_bound + 1
         vault_coin = self.evm.balance(self.vault.address)
         assert vault_coin == self.deposits - claimed
         assert vault_coin >= sum(on_chain.values())

@@ -9,6 +9,7 @@ from eth_utils.crypto import keccak
 DEPOSITOR_ROLE = keccak(text="DEPOSITOR_ROLE")
 MINTER_ROLE = keccak(text="MINTER_ROLE")
 PRICE = 10**15  # wei per whole share
+MAX = 2**256 - 1  # no price limit
 
 
 def deposit_id(n: int) -> bytes:
@@ -79,7 +80,7 @@ def test_buy_pays_creator_less_fee_and_refunds_excess(fresh: Any) -> None:
     vault.list(1_000, PRICE, sender=fresh.creator)
     before = {a: evm.balance(a) for a in (buyer, fresh.creator, fresh.fee_recipient)}
     overpay = 123_456
-    cost = vault.buy(40, value=40 * PRICE + overpay, sender=buyer)
+    cost = vault.buy(40, MAX, value=40 * PRICE + overpay, sender=buyer)
     fee = cost * evm.FEE_BPS // 10_000
     assert cost == 40 * PRICE
     assert evm.balance(buyer) == before[buyer] - cost  # the excess came back
@@ -98,7 +99,7 @@ def test_zero_amounts_revert_with_zero_amount(fresh: Any) -> None:
         vault.list(10, 0, sender=fresh.creator)
     vault.list(10, PRICE, sender=fresh.creator)
     with evm.reverts("ZeroAmount"):
-        vault.buy(0, value=PRICE, sender=fresh.holders[0])
+        vault.buy(0, MAX, value=PRICE, sender=fresh.holders[0])
     with evm.reverts("ZeroAmount"):
         vault.depositRevenue(deposit_id(1), value=0, sender=fresh.depositor)
 
@@ -107,12 +108,12 @@ def test_buying_more_than_listed_or_underpaying_reverts(fresh: Any) -> None:
     vault, evm = fresh.vault, fresh.evm
     buyer = fresh.holders[0]
     with evm.reverts("ExceedsListed", 1, 0):
-        vault.buy(1, value=PRICE, sender=buyer)
+        vault.buy(1, MAX, value=PRICE, sender=buyer)
     vault.list(100, PRICE, sender=fresh.creator)
     with evm.reverts("ExceedsListed", 101, 100):
-        vault.buy(101, value=101 * PRICE, sender=buyer)
+        vault.buy(101, MAX, value=101 * PRICE, sender=buyer)
     with evm.reverts("InsufficientPayment", 5 * PRICE, 5 * PRICE - 1):
-        vault.buy(5, value=5 * PRICE - 1, sender=buyer)
+        vault.buy(5, MAX, value=5 * PRICE - 1, sender=buyer)
     assert vault.balanceOf(buyer) == 0
 
 
@@ -161,16 +162,17 @@ def test_deposit_ids_are_processed_once(fresh: Any) -> None:
     assert vault.claimableOf(fresh.creator) in (10**18 - 1, 10**18)  # sole eligible holder
 
 
-def test_unsold_shares_earn_nothing_their_part_goes_to_holders(fresh: Any) -> None:
+def test_unsold_shares_earn_for_the_creator(fresh: Any) -> None:
     vault, evm = fresh.vault, fresh.evm
     buyer = fresh.holders[0]
     vault.list(400_000, PRICE, sender=fresh.creator)
-    vault.buy(100_000, value=100_000 * PRICE, sender=buyer)
-    assert vault.eligibleSupply() == 700_000 * evm.UNIT
-    vault.depositRevenue(deposit_id(1), value=7 * 10**18, sender=fresh.depositor)
-    # 300,000 unsold shares sit in the vault: the buyer gets 1/7, the creator 6/7 of everything.
+    vault.buy(100_000, MAX, value=100_000 * PRICE, sender=buyer)
+    assert vault.eligibleSupply() == evm.TOTAL_SHARES * evm.UNIT
+    vault.depositRevenue(deposit_id(1), value=10 * 10**18, sender=fresh.depositor)
+    # 300,000 unsold shares sit in the vault: they are the creator's, so the buyer gets 1/10
+    # and the creator 9/10 (600,000 held + 300,000 listed).
     assert vault.claimableOf(buyer) in (10**18 - 1, 10**18)
-    assert vault.claimableOf(fresh.creator) in (6 * 10**18 - 1, 6 * 10**18)
+    assert vault.claimableOf(fresh.creator) in (9 * 10**18 - 1, 9 * 10**18)
     assert vault.claimableOf(vault.address) == 0
 
 
@@ -208,11 +210,11 @@ def test_claim_pays_exactly_what_was_earned_once(fresh: Any) -> None:
 def test_rounding_dust_carries_into_the_next_deposit(fresh: Any) -> None:
     vault, evm = fresh.vault, fresh.evm
     magnitude = evm.MAGNITUDE
-    # Three holders of one share each: 1 wei cannot be split, it must not vanish either.
+    # 1 wei cannot be split over 10^24 base units; it must not vanish either.
     vault.list(evm.TOTAL_SHARES - 3, PRICE, sender=fresh.creator)
     vault.transfer(fresh.holders[0], evm.UNIT, sender=fresh.creator)
     vault.transfer(fresh.holders[1], evm.UNIT, sender=fresh.creator)
-    eligible = 3 * evm.UNIT
+    eligible = evm.TOTAL_SHARES * evm.UNIT  # every share, listed or not
     assert vault.eligibleSupply() == eligible
     vault.depositRevenue(deposit_id(1), value=1, sender=fresh.depositor)
     carry = magnitude % eligible
@@ -221,20 +223,14 @@ def test_rounding_dust_carries_into_the_next_deposit(fresh: Any) -> None:
     vault.depositRevenue(deposit_id(2), value=2, sender=fresh.depositor)
     assert vault.magnifiedRevenuePerShare() == magnitude // eligible + (2 * magnitude + carry) // eligible
     assert vault.magnifiedCarry() == (2 * magnitude + carry) % eligible
-    # Deposits made while nothing is eligible are carried whole.
+    # Everything listed: the whole deposit is the creator's, nothing waits for a later buyer.
     vault.transfer(fresh.creator, evm.UNIT, sender=fresh.holders[0])
     vault.transfer(fresh.creator, evm.UNIT, sender=fresh.holders[1])
     vault.list(3, PRICE, sender=fresh.creator)
-    assert vault.eligibleSupply() == 0
-    carry_before = vault.magnifiedCarry()
+    creator_before = vault.claimableOf(fresh.creator)
     vault.depositRevenue(deposit_id(3), value=10**18, sender=fresh.depositor)
-    assert vault.magnifiedCarry() == carry_before + 10**18 * magnitude
-    buyer = fresh.holders[2]
-    vault.buy(1, value=PRICE, sender=buyer)
-    vault.depositRevenue(deposit_id(4), value=1, sender=fresh.depositor)
-    # The buyer is the only holder: it receives the carried 1e18 wei plus the new wei, less the
-    # sub-wei dust of this single division.
-    assert vault.claimableOf(buyer) in (10**18, 10**18 + 1)
+    assert vault.magnifiedCarry() < evm.TOTAL_SHARES * evm.UNIT  # only a sub-wei remainder
+    assert vault.claimableOf(fresh.creator) - creator_before in (10**18 - 1, 10**18)
 
 
 def test_redeem_needs_every_share_and_keeps_earned_revenue(fresh: Any) -> None:

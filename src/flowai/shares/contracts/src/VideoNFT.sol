@@ -4,12 +4,17 @@ pragma solidity ^0.8.24;
 import {ERC721} from "@openzeppelin/contracts/token/ERC721/ERC721.sol";
 import {ERC2981} from "@openzeppelin/contracts/token/common/ERC2981.sol";
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {ERC721Utils} from "@openzeppelin/contracts/token/ERC721/utils/ERC721Utils.sol";
 
 /// @title VideoNFT
 /// @notice One ERC-721 token per FlowAI video, minted to the video's creator. The token id is
 /// derived from the platform's opaque video id, so a video can never be minted twice, and the
 /// metadata lives behind the platform's API (`baseURI` + video id).
 /// @dev EIP-2981 royalty info is set per token at mint time (receiver = creator by default).
+/// Every transfer to a contract asks it to accept the token (`onERC721Received`), plain
+/// `transferFrom` included: a token can never sit in a contract that does not know it holds it
+/// (a vault locks it as if `safeTransferFrom` had been used; a contract that is not a receiver
+/// refuses it).
 contract VideoNFT is ERC721, ERC2981, AccessControl {
     /// @notice Role allowed to mint (the platform's backend key).
     bytes32 public constant MINTER_ROLE = keccak256("MINTER_ROLE");
@@ -66,6 +71,25 @@ contract VideoNFT is ERC721, ERC2981, AccessControl {
         emit VideoMinted(tokenId, creator, videoId, royaltyBps);
     }
 
+    /// @notice Transfer `tokenId` from `from` to `to`. Unlike a bare ERC-721, a contract receiver
+    /// must accept the token through `onERC721Received` (as with `safeTransferFrom`), so a token
+    /// sent to a vault with plain `transferFrom` is locked, never stranded.
+    /// @param from the current owner
+    /// @param to the receiver
+    /// @param tokenId the token
+    function transferFrom(address from, address to, uint256 tokenId) public override {
+        _checkedTransfer(from, to, tokenId, "");
+    }
+
+    /// @notice Transfer `tokenId` and call `onERC721Received` on a contract receiver with `data`.
+    /// @param from the current owner
+    /// @param to the receiver
+    /// @param tokenId the token
+    /// @param data passed to the receiver
+    function safeTransferFrom(address from, address to, uint256 tokenId, bytes memory data) public override {
+        _checkedTransfer(from, to, tokenId, data);
+    }
+
     /// @notice The platform video id of a minted token.
     /// @param tokenId an existing token id
     /// @return the video id
@@ -87,6 +111,13 @@ contract VideoNFT is ERC721, ERC2981, AccessControl {
     function tokenURI(uint256 tokenId) public view override returns (string memory) {
         _requireOwned(tokenId);
         return string.concat(_baseTokenURI, _videoIds[tokenId]);
+    }
+
+    /// @dev The one transfer path: ERC-721's ownership and approval checks, then the receiver check
+    /// (a no-op for accounts without code), exactly once per transfer.
+    function _checkedTransfer(address from, address to, uint256 tokenId, bytes memory data) private {
+        super.transferFrom(from, to, tokenId);
+        ERC721Utils.checkOnERC721Received(_msgSender(), from, to, tokenId, data);
     }
 
     /// @inheritdoc ERC721

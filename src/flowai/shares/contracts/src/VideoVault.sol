@@ -11,12 +11,16 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 /// @title VideoVault
 /// @notice Holds one video NFT and splits it into 1,000,000 ERC-20 shares (18 decimals). The
 /// creator who locks the NFT receives every share, may sell some in a primary sale, and every
-/// holder earns the revenue the platform deposits, pro rata to the shares held at deposit time.
+/// share earns the revenue the platform deposits, pro rata to the shares held at deposit time.
+/// Shares listed for sale and not yet sold are the creator's: their part of each deposit is the
+/// creator's, never a later buyer's.
 /// @dev Revenue uses a magnified revenue-per-share accumulator: a deposit of `v` wei raises it by
-/// `(v * 2^128 + carry) / eligibleSupply` and keeps the remainder as `carry` for the next deposit,
-/// so rounding dust is never lost. Each holder's correction is adjusted in `_update`, the one
-/// hook every mint, burn and transfer goes through, so moving shares never moves revenue that was
-/// already earned. Shares the vault holds for sale are not eligible: their part goes to holders.
+/// `(v * 2^128 + carry) / totalSupply` and keeps the remainder as `carry` for the next deposit,
+/// so rounding dust is never lost (it is below 1 wei per holder per deposit). Each holder's
+/// correction is adjusted in `_update`, the one hook every mint, burn and transfer goes through,
+/// so moving shares never moves revenue that was already earned. The vault's own balance (the
+/// unsold listing) has no correction: at each deposit its part, `increment * unsold`, is added
+/// to the creator's correction instead, so transfers and claims cost no extra storage reads.
 contract VideoVault is ERC20, AccessControl, ReentrancyGuardTransient, IERC721Receiver {
     using SafeCast for uint256;
     using SafeCast for int256;
@@ -51,8 +55,8 @@ contract VideoVault is ERC20, AccessControl, ReentrancyGuardTransient, IERC721Re
     uint256 public pricePerShare;
     /// @notice Magnified revenue per share base unit, accumulated over all deposits.
     uint256 public magnifiedRevenuePerShare;
-    /// @notice Magnified revenue not yet distributed (division remainder, or deposits made while
-    /// no share was eligible); it is added to the next deposit.
+    /// @notice Magnified revenue not yet distributed (the remainder of the last division, less
+    /// than one magnified unit per share base unit); it is added to the next deposit.
     uint256 public magnifiedCarry;
     /// @notice Sum of all revenue deposits in wei.
     uint256 public totalDeposited;
@@ -67,6 +71,10 @@ contract VideoVault is ERC20, AccessControl, ReentrancyGuardTransient, IERC721Re
     error ExceedsListed(uint256 requested, uint256 available);
     /// @notice `msg.value` did not cover the price.
     error InsufficientPayment(uint256 required, uint256 sent);
+    /// @notice The listed price is above the buyer's limit (the listing was repriced).
+    error PriceAboveMax(uint256 pricePerShare, uint256 maxPricePerShare);
+    /// @notice Revenue cannot be sent to the zero address.
+    error InvalidRecipient(address recipient);
     /// @notice The caller has no revenue to claim.
     error NothingToClaim();
     /// @notice Only the creator who locked the NFT may do this.
@@ -102,7 +110,10 @@ contract VideoVault is ERC20, AccessControl, ReentrancyGuardTransient, IERC721Re
         uint256 eligibleSupply,
         uint256 magnifiedRevenuePerShare
     );
-    /// @notice A holder claimed revenue.
+    /// @notice The creator was credited the part of a deposit earned by `unsoldShares` base
+    /// units still listed for sale (`magnifiedAmount` / 2^128 wei).
+    event UnsoldRevenueCredited(address indexed creator, uint256 unsoldShares, uint256 magnifiedAmount);
+    /// @notice A holder claimed revenue (paid to itself, or to another address with `claimTo`).
     event RevenueClaimed(address indexed holder, uint256 amount);
 
     /// @param name_ ERC-20 name
@@ -195,15 +206,20 @@ contract VideoVault is ERC20, AccessControl, ReentrancyGuardTransient, IERC721Re
         emit ListingCancelled(msg.sender, shares);
     }
 
-    /// @notice Buy `shares` whole shares at the listed price. Any excess `msg.value` is refunded;
-    /// the creator is paid the price less the platform fee.
+    /// @notice Buy `shares` whole shares at the listed price, if that price is at most
+    /// `maxPricePerShare` (the creator can reprice the listing with `list`; the limit keeps a
+    /// repricing sent just before the purchase from charging more than the buyer agreed to).
+    /// Any excess `msg.value` is refunded; the creator is paid the price less the platform fee.
     /// @param shares whole shares to buy
+    /// @param maxPricePerShare the highest price per whole share, in wei, the buyer accepts
     /// @return cost the price paid in wei
-    function buy(uint256 shares) external payable nonReentrant returns (uint256 cost) {
+    function buy(uint256 shares, uint256 maxPricePerShare) external payable nonReentrant returns (uint256 cost) {
         if (shares == 0) revert ZeroAmount();
         uint256 available = sharesForSale;
         if (shares > available) revert ExceedsListed(shares, available);
-        cost = shares * pricePerShare;
+        uint256 price = pricePerShare;
+        if (price > maxPricePerShare) revert PriceAboveMax(price, maxPricePerShare);
+        cost = shares * price;
         if (msg.value < cost) revert InsufficientPayment(cost, msg.value);
         sharesForSale = available - shares;
         uint256 fee = (cost * platformFeeBps) / BPS;
@@ -217,7 +233,8 @@ contract VideoVault is ERC20, AccessControl, ReentrancyGuardTransient, IERC721Re
 
     // ------------------------------------------------------------------ revenue
 
-    /// @notice Deposit revenue (the native coin sent) for the current holders, pro rata.
+    /// @notice Deposit revenue (the native coin sent) for the holders at this moment, pro rata to
+    /// every share; the part of the shares still listed for sale is the creator's.
     /// Idempotent per `depositId`: a replayed id reverts, so a royalty run can retry safely.
     /// @param depositId the platform's id of this deposit (unique per vault)
     function depositRevenue(bytes32 depositId) external payable onlyRole(DEPOSITOR_ROLE) {
@@ -226,27 +243,36 @@ contract VideoVault is ERC20, AccessControl, ReentrancyGuardTransient, IERC721Re
         if (_depositProcessed[depositId]) revert DepositAlreadyProcessed(depositId);
         _depositProcessed[depositId] = true;
         totalDeposited += msg.value;
-        uint256 eligible = eligibleSupply();
+        // While locked every one of the 1,000,000 shares exists, so the divisor is never zero.
+        uint256 supply = totalSupply();
         uint256 magnified = msg.value * MAGNITUDE + magnifiedCarry;
-        uint256 perShare = magnifiedRevenuePerShare;
-        if (eligible == 0) {
-            magnifiedCarry = magnified;
-        } else {
-            perShare += magnified / eligible;
-            magnifiedRevenuePerShare = perShare;
-            magnifiedCarry = magnified % eligible;
+        uint256 increment = magnified / supply;
+        magnifiedCarry = magnified % supply;
+        uint256 perShare = magnifiedRevenuePerShare + increment;
+        magnifiedRevenuePerShare = perShare;
+        uint256 unsold = balanceOf(address(this));
+        if (unsold != 0) {
+            address seller = creator;
+            uint256 credit = increment * unsold;
+            _magnifiedCorrections[seller] += credit.toInt256();
+            emit UnsoldRevenueCredited(seller, unsold, credit);
         }
-        emit RevenueDeposited(msg.sender, depositId, msg.value, eligible, perShare);
+        emit RevenueDeposited(msg.sender, depositId, msg.value, supply, perShare);
     }
 
     /// @notice Pay the caller all revenue it has earned and not yet claimed.
     /// @return amount the wei paid
     function claim() external nonReentrant returns (uint256 amount) {
-        amount = claimableOf(msg.sender);
-        if (amount == 0) revert NothingToClaim();
-        _claimed[msg.sender] += amount;
-        emit RevenueClaimed(msg.sender, amount);
-        _pay(msg.sender, amount);
+        return _claim(msg.sender);
+    }
+
+    /// @notice Pay all revenue the caller has earned and not yet claimed to `recipient`: for a
+    /// holder (a contract) that cannot receive the native coin itself.
+    /// @param recipient the address paid
+    /// @return amount the wei paid
+    function claimTo(address recipient) external nonReentrant returns (uint256 amount) {
+        if (recipient == address(0)) revert InvalidRecipient(recipient);
+        return _claim(recipient);
     }
 
     /// @notice Revenue `holder` can claim now, in wei (rounded down).
@@ -256,7 +282,8 @@ contract VideoVault is ERC20, AccessControl, ReentrancyGuardTransient, IERC721Re
         return accumulatedOf(holder) - _claimed[holder];
     }
 
-    /// @notice Revenue `holder` has earned since the vault existed (claimed or not), in wei.
+    /// @notice Revenue `holder` has earned since the vault existed (claimed or not), in wei. The
+    /// creator's includes the part of every deposit earned by the shares it had listed unsold.
     /// @param holder any account
     /// @return wei earned, rounded down
     function accumulatedOf(address holder) public view returns (uint256) {
@@ -279,10 +306,10 @@ contract VideoVault is ERC20, AccessControl, ReentrancyGuardTransient, IERC721Re
         return _depositProcessed[depositId];
     }
 
-    /// @notice Share base units that earn revenue: every share not held by the vault itself.
+    /// @notice Share base units that earn revenue: every share, the unsold ones for the creator.
     /// @return eligible base units
     function eligibleSupply() public view returns (uint256) {
-        return totalSupply() - balanceOf(address(this));
+        return totalSupply();
     }
 
     // ------------------------------------------------------------------ ERC-20 hooks
@@ -307,8 +334,8 @@ contract VideoVault is ERC20, AccessControl, ReentrancyGuardTransient, IERC721Re
     }
 
     /// @dev The one place balances change: keep each side's earned revenue where it is by
-    /// moving `revenuePerShare * value` into the corrections. The vault's own balance earns
-    /// nothing, so it has no correction.
+    /// moving `revenuePerShare * value` into the corrections. The vault's own balance (the
+    /// listing) has no correction: its revenue is credited to the creator at each deposit.
     function _update(address from, address to, uint256 value) internal override {
         super._update(from, to, value);
         int256 delta = (magnifiedRevenuePerShare * value).toInt256();
@@ -320,6 +347,14 @@ contract VideoVault is ERC20, AccessControl, ReentrancyGuardTransient, IERC721Re
     /// @inheritdoc AccessControl
     function supportsInterface(bytes4 interfaceId) public view override returns (bool) {
         return interfaceId == type(IERC721Receiver).interfaceId || super.supportsInterface(interfaceId);
+    }
+
+    function _claim(address recipient) private returns (uint256 amount) {
+        amount = claimableOf(msg.sender);
+        if (amount == 0) revert NothingToClaim();
+        _claimed[msg.sender] += amount;
+        emit RevenueClaimed(msg.sender, amount);
+        _pay(recipient, amount);
     }
 
     function _pay(address to, uint256 amount) private {

@@ -2,7 +2,7 @@
 pragma solidity ^0.8.24;
 
 interface IVideoVault {
-    function buy(uint256 shares) external payable returns (uint256);
+    function buy(uint256 shares, uint256 maxPricePerShare) external payable returns (uint256);
     function claim() external returns (uint256);
     function transfer(address to, uint256 value) external returns (bool);
     function balanceOf(address holder) external view returns (uint256);
@@ -29,7 +29,7 @@ contract ReentrantClaimer {
 
     /// @notice Buy shares from the vault's listing.
     function buy(uint256 shares) external payable {
-        vault.buy{value: msg.value}(shares);
+        vault.buy{value: msg.value}(shares, type(uint256).max);
     }
 
     /// @notice Claim revenue (the payment triggers `receive`).
