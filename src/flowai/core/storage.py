@@ -44,7 +44,14 @@ class Storage(Protocol):
     def exists(self, key: str) -> bool: ...
     def delete(self, key: str) -> None: ...
     def keys(self, prefix: str) -> Iterator[str]: ...
-    def download_url(self, key: str, *, filename: str | None = None, ttl: int | None = None) -> str: ...
+    def download_url(
+        self,
+        key: str,
+        *,
+        filename: str | None = None,
+        ttl: int | None = None,
+        content_type: str | None = None,
+    ) -> str: ...
     def upload_url(self, key: str, *, content_type: str, ttl: int | None = None) -> str | None: ...
 
 
@@ -62,6 +69,19 @@ async def _write_limited(
         digest.update(chunk)
         out.write(chunk)
     return size, digest.hexdigest(), head
+
+
+def _temp_beside(dest: Path) -> tuple[int, str]:
+    """A temporary file in `dest`'s folder, created with the folder. A concurrent `delete` may prune
+    that folder when it is empty between the two steps, so creating the file is retried."""
+    for _ in range(5):
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            return tempfile.mkstemp(dir=dest.parent, prefix=".upload-")
+        except FileNotFoundError:
+            continue
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    return tempfile.mkstemp(dir=dest.parent, prefix=".upload-")
 
 
 def _safe_key(key: str) -> str:
@@ -84,8 +104,7 @@ class LocalStorage:
 
     async def save_stream(self, key: str, chunks: AsyncIterator[bytes], max_bytes: int) -> Stored:
         dest = self._path(key)
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=".upload-")
+        fd, tmp = _temp_beside(dest)
         try:
             with os.fdopen(fd, "wb") as out:
                 size, sha256, head = await _write_limited(chunks, out, max_bytes)
@@ -97,9 +116,8 @@ class LocalStorage:
 
     def save_file(self, key: str, path: Path) -> Stored:
         dest = self._path(key)
-        dest.parent.mkdir(parents=True, exist_ok=True)
         digest, size = hashlib.sha256(), 0
-        fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=".upload-")
+        fd, tmp = _temp_beside(dest)
         try:
             with os.fdopen(fd, "wb") as out, path.open("rb") as src:
                 head = src.read(4096)
@@ -124,7 +142,16 @@ class LocalStorage:
         return self._path(key).is_file()
 
     def delete(self, key: str) -> None:
-        self._path(key).unlink(missing_ok=True)
+        """Remove the object and every folder it leaves empty (a refused upload leaves nothing)."""
+        path = self._path(key)
+        path.unlink(missing_ok=True)
+        folder = path.parent
+        while folder != self.root and folder.is_relative_to(self.root):
+            try:
+                folder.rmdir()  # only succeeds when empty
+            except OSError:
+                break
+            folder = folder.parent
 
     def keys(self, prefix: str) -> Iterator[str]:
         """Every stored key under `prefix` (a folder-like `t/<tenant>/` prefix)."""
@@ -134,21 +161,35 @@ class LocalStorage:
                 if path.is_file() and not path.name.startswith(".upload-"):
                     yield path.relative_to(self.root).as_posix()
 
-    def _signature(self, key: str, expires: int, filename: str) -> str:
-        return sign(self._secret, f"{key}\n{expires}\n{filename}")
+    def _signature(self, key: str, expires: int, filename: str, content_type: str | None = None) -> str:
+        signed = f"{key}\n{expires}\n{filename}"
+        return sign(self._secret, signed if content_type is None else f"{signed}\n{content_type}")
 
-    def download_url(self, key: str, *, filename: str | None = None, ttl: int | None = None) -> str:
+    def download_url(
+        self,
+        key: str,
+        *,
+        filename: str | None = None,
+        ttl: int | None = None,
+        content_type: str | None = None,
+    ) -> str:
+        """A signed link; `content_type` (signed too) is the Content-Type the object is served with."""
         expires = int(time.time()) + (ttl or self._ttl)
         name = filename or key.rsplit("/", 1)[-1]
-        query = urlencode({"exp": expires, "name": name, "sig": self._signature(key, expires, name)})
+        params: dict[str, str | int] = {"exp": expires, "name": name}
+        if content_type is not None:
+            params["type"] = content_type
+        params["sig"] = self._signature(key, expires, name, content_type)
         # Relative, so the link works on whichever host (tenant domain) the caller used.
-        return f"/v1/files/raw/{quote(_safe_key(key))}?{query}"
+        return f"/v1/files/raw/{quote(_safe_key(key))}?{urlencode(params)}"
 
-    def verify(self, key: str, expires: int, filename: str, signature: str) -> bool:
+    def verify(
+        self, key: str, expires: int, filename: str, signature: str, content_type: str | None = None
+    ) -> bool:
         """True only for an untampered URL that has not expired."""
         if expires < time.time():
             return False
-        return constant_time_equal(self._signature(key, expires, filename), signature)
+        return constant_time_equal(self._signature(key, expires, filename, content_type), signature)
 
     def upload_url(self, key: str, *, content_type: str, ttl: int | None = None) -> str | None:
         return None  # the local backend takes uploads through the API itself
@@ -234,10 +275,19 @@ class S3Storage:
             for obj in page.get("Contents", []):
                 yield str(obj["Key"])
 
-    def download_url(self, key: str, *, filename: str | None = None, ttl: int | None = None) -> str:
+    def download_url(
+        self,
+        key: str,
+        *,
+        filename: str | None = None,
+        ttl: int | None = None,
+        content_type: str | None = None,
+    ) -> str:
         params: dict[str, Any] = {"Bucket": self.bucket, "Key": _safe_key(key)}
         if filename:
             params["ResponseContentDisposition"] = f'attachment; filename="{filename}"'
+        if content_type:
+            params["ResponseContentType"] = content_type
         url: str = self._client.generate_presigned_url(
             "get_object", Params=params, ExpiresIn=ttl or self._ttl
         )

@@ -8,6 +8,7 @@ another origin (a presigned S3 URL) would need CORS, and both are small.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
@@ -15,12 +16,14 @@ import filetype
 
 from flowai.core.errors import field_error
 from flowai.core.ids import new_id
+from flowai.core.images import ImageRejected, check_stored_image
 from flowai.core.storage import Storage, TooLarge
 from flowai.core.uploads import safe_filename
 
 FONT_FAMILY = "FlowAI Brand Font"  # the @font-face name theme.css gives an uploaded font
 IMAGES = {"png": "image/png", "jpg": "image/jpeg", "webp": "image/webp", "gif": "image/gif"}
 FONTS = {"woff2": "font/woff2", "woff": "font/woff", "ttf": "font/ttf", "otf": "font/otf"}
+PILLOW_FORMATS = {"png": "PNG", "jpg": "JPEG", "webp": "WEBP", "gif": "GIF", "ico": "ICO"}
 CSS_FORMATS = {"woff2": "woff2", "woff": "woff", "ttf": "truetype", "otf": "opentype"}
 
 
@@ -29,6 +32,7 @@ class AssetKind:
     name: str
     limit: int
     formats: dict[str, str]  # sniffed format -> Content-Type it is served with
+    max_side: int | None = None  # images: the largest width and height, checked before decoding
 
     @property
     def limit_text(self) -> str:
@@ -41,8 +45,8 @@ class AssetKind:
 
 
 KINDS = {
-    "logo": AssetKind("logo", 2 * 1024 * 1024, IMAGES),
-    "favicon": AssetKind("favicon", 512 * 1024, {**IMAGES, "ico": "image/x-icon"}),
+    "logo": AssetKind("logo", 2 * 1024 * 1024, IMAGES, max_side=4096),
+    "favicon": AssetKind("favicon", 512 * 1024, {**IMAGES, "ico": "image/x-icon"}, max_side=1024),
     "font": AssetKind("font", 2 * 1024 * 1024, FONTS),
 }
 
@@ -66,6 +70,17 @@ async def save(
     if fmt not in kind.formats:
         storage.delete(key)
         raise field_error(415, "unsupported-media", "body", f"a {kind.name} must be one of {kind.describe()}")
+    if kind.max_side is not None:
+        try:  # the decoded size, read from the header before any pixel is decoded (PNG bombs)
+            await asyncio.to_thread(
+                check_stored_image, storage, key, max_width=kind.max_side, max_height=kind.max_side,
+                what=kind.name, formats=[PILLOW_FORMATS[f] for f in kind.formats],
+            )  # fmt: skip
+        except ImageRejected as exc:
+            storage.delete(key)
+            raise field_error(
+                422, "image-too-large" if exc.too_large else "unreadable-image", "body", str(exc)
+            ) from exc
     fields: dict[str, str | None] = {f"{kind.name}_key": key, f"{kind.name}_format": fmt}
     if kind.name == "font":
         fields["font_filename"] = safe_filename(filename or "", f"brand.{fmt}")

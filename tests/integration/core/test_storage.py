@@ -10,13 +10,14 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from flowai_images import image_bytes, png_bomb
 from flowai_testkit import csrf, make_settings, run_async, signup
 
 from flowai.core.context import AppContext
 from flowai.core.storage import S3Storage, TooLarge
 from flowai.settings import Settings
 
-PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40
+PNG = image_bytes(64, 64, fmt="PNG")
 WAV = b"RIFF" + (36).to_bytes(4, "little") + b"WAVEfmt " + bytes(200)
 
 
@@ -41,6 +42,43 @@ def test_local_round_trip_through_signed_url(client: TestClient, ctx: AppContext
     # a signed URL needs no session (it is the credential) and works from any host
     anonymous = TestClient(client.app, base_url="http://somewhere-else.test")
     assert anonymous.get(_path_of(body["download_url"])).content == PNG
+
+
+def test_downloads_carry_the_sniffed_type_never_one_from_the_name(
+    client: TestClient, ctx: AppContext
+) -> None:
+    """A PNG uploaded as `page.html` is served as image/png: a name never makes an upload HTML."""
+    signup(client)
+    body = client.post("/v1/files?kind=image&filename=page.html", content=PNG, headers=csrf(client)).json()
+    download = client.get(_path_of(body["download_url"]))
+    assert download.status_code == 200 and download.headers["content-type"] == "image/png"
+    tampered = _path_of(body["download_url"]).replace("type=image%2Fpng", "type=text%2Fhtml")
+    assert client.get(tampered).status_code == 403  # the type is signed with the link
+    # a link signed without a type gets a media type from the name, else octet-stream
+    key = urlsplit(body["download_url"]).path.removeprefix("/v1/files/raw/")
+    plain = _path_of(ctx.storage.download_url(key, filename="page.html"))
+    assert client.get(plain).headers["content-type"] == "application/octet-stream"
+    jpg = _path_of(ctx.storage.download_url(key, filename="x.jpg"))
+    assert client.get(jpg).headers["content-type"] == "image/jpeg"
+
+
+def test_image_bombs_and_fake_images_are_refused_and_leave_nothing(
+    client: TestClient, ctx: AppContext
+) -> None:
+    signup(client)
+    for content, problem in [
+        (png_bomb(30000, 30000), "image-too-large"),
+        (png_bomb(8000, 8000), "image-too-large"),  # over 8K (7680x4320), under Pillow's own limit
+        (b"\x89PNG\r\n\x1a\n" + bytes(200), "unreadable-image"),
+        (image_bytes(64, 64)[:-30], "unreadable-image"),
+    ]:
+        r = client.post("/v1/files?kind=image&filename=a.png", content=content, headers=csrf(client))
+        assert r.status_code == 422 and r.json()["type"].endswith(problem), r.text
+        assert r.json()["errors"][0]["field"] == "body"
+        if content[16:24] == (8000).to_bytes(4, "big") * 2:
+            assert "8000x8000 pixels; at most 7680x4320" in r.json()["detail"]
+    # nothing stored, and no folder left behind either
+    assert list(ctx.settings.media_dir.rglob("*")) == []
 
 
 def test_tampered_or_expired_url_is_403(client: TestClient, ctx: AppContext) -> None:

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import pytest
 from fastapi.testclient import TestClient
+from flowai_images import image_bytes
 from flowai_testkit import create_key, csrf, signup, unique_email, wait_until
 from sqlalchemy import delete, func, select
 
@@ -57,7 +58,7 @@ def test_other_tenants_rows_are_404(ctx: AppContext, make_tenant: Callable[[str]
             owner_id=a.get("/v1/me").json()["id"],
         )
         wait_until(lambda: a.get(f"/v1/jobs/{job.id}").json()["status"] == "succeeded", what="job")
-        png = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
+        png = image_bytes()
         file_id = a.post("/v1/files?kind=image&filename=a.png", content=png, headers=csrf(a)).json()["id"]
 
         signup(b)

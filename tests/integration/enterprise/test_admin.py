@@ -12,6 +12,7 @@ import pytest
 from dnslib import QTYPE, RR, TXT
 from dnslib.server import BaseResolver, DNSServer
 from fastapi.testclient import TestClient
+from flowai_images import image_bytes, png_bomb
 from flowai_testkit import create_key, csrf, make_settings, signup, unique_email
 
 from flowai.app import create_app
@@ -128,16 +129,42 @@ def test_brand_changes_theme_css_and_refuses_low_contrast(admin: TestClient) -> 
     )
     assert admin.get("/v1/voice").status_code == 200
 
-    png = b"\x89PNG\r\n\x1a\n" + b"\0" * 100
+    png = image_bytes(64, 32)
     assert admin.put("/v1/tenant/logo", content=png, headers=csrf(admin)).status_code == 200
     logo = admin.get("/v1/tenant/logo", follow_redirects=True)
     assert logo.status_code == 200 and logo.content == png
+    assert logo.headers["content-type"] == "image/png"  # its real type, not application/octet-stream
     assert (
         admin.put("/v1/tenant/logo", content=b"<svg onload=alert(1)>", headers=csrf(admin)).status_code == 415
     )
 
     actions = [e["action"] for e in admin.get("/v1/tenant/audit").json()["items"]]
     assert actions.count("tenant.brand.updated") == 3 and "tenant.logo.updated" in actions
+
+
+@pytest.mark.parametrize("name", ["logo", "favicon"])
+def test_brand_image_bombs_and_fakes_are_refused_before_decoding(admin: TestClient, name: str) -> None:
+    """A PNG that declares 30000x30000 pixels in a few KB is refused by its header (it is never
+    decoded), as are files with an image's magic bytes but no image inside; nothing is kept."""
+    storage = admin.app.state.ctx.storage  # type: ignore[attr-defined]
+    tenant_prefix = storage.root / "t"
+    bomb = png_bomb(30000, 30000)
+    assert len(bomb) < 64 * 1024
+    r = admin.put(f"/v1/tenant/{name}", content=bomb, headers=csrf(admin))
+    assert r.status_code == 422 and r.headers["content-type"] == "application/problem+json", r.text
+    assert r.json()["type"].endswith("/image-too-large") and r.json()["errors"][0]["field"] == "body"
+    assert {"logo": "4096x4096", "favicon": "1024x1024"}[name] in r.json()["detail"]
+    big = png_bomb(5000, 5000)  # under Pillow's own bomb limit: our bound refuses it
+    r = admin.put(f"/v1/tenant/{name}", content=big, headers=csrf(admin))
+    assert r.status_code == 422 and "5000x5000 pixels" in r.json()["detail"], r.text
+    fake = b"\x89PNG\r\n\x1a\n" + b"\0" * 100
+    r = admin.put(f"/v1/tenant/{name}", content=fake, headers=csrf(admin))
+    assert r.status_code == 422 and r.json()["type"].endswith("/unreadable-image"), r.text
+    truncated = image_bytes(256, 256, fmt="PNG")[:-40]
+    assert admin.put(f"/v1/tenant/{name}", content=truncated, headers=csrf(admin)).status_code == 422
+    assert admin.get("/v1/tenant").json()["brand"].get(f"{name}_key") is None
+    leftovers = list(tenant_prefix.rglob("*")) if tenant_prefix.exists() else []
+    assert leftovers == []  # no file and no empty folder from any refused upload
 
 
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf")  # Debian fonts-dejavu-core (make deps)
@@ -151,7 +178,7 @@ def test_brand_favicon_and_font_files(admin: TestClient) -> None:
     assert admin.get("/v1/tenant/theme").json()["font_url"] is None
     assert "@font-face" not in admin.get("/theme.css").text
 
-    ico = b"\x00\x00\x01\x00\x01\x00" + b"\x10" * 58
+    ico = image_bytes(32, 32, fmt="ICO")
     r = admin.put("/v1/tenant/favicon", content=ico, headers=csrf(admin))
     assert r.status_code == 200 and r.json()["brand"]["favicon_format"] == "ico", r.text
     favicon_url = admin.get("/v1/tenant/theme").json()["favicon_url"]

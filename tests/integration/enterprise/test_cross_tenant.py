@@ -9,13 +9,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 from fastapi.testclient import TestClient
+from flowai_images import image_bytes
 from flowai_testkit import create_key, csrf, make_settings, signup, wait_until
 
 from flowai.app import create_app
 from flowai.core.auth import SCOPES
 from flowai.core.context import AppContext
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
+PNG = image_bytes()
 # Routes where B acting on its *own* namespace is legitimate or that are not tenant objects.
 NOT_TENANT_OBJECTS = {
     "/v1/files/raw/{key}",  # signed URLs: the signature is the credential (tested in test_storage)

@@ -22,6 +22,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from fastapi.testclient import TestClient
+from flowai_images import image_bytes
 from flowai_testkit import (
     ADMIN_URLS,
     PASSWORD,
@@ -43,7 +44,7 @@ from flowai.core.rls import schema_tables
 from flowai.enterprise import isolation, service
 
 pytestmark = pytest.mark.postgres
-PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
+PNG = image_bytes()
 
 
 @pytest.fixture

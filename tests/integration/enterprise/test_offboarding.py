@@ -9,6 +9,7 @@ from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from fastapi.testclient import TestClient
+from flowai_images import image_bytes
 from flowai_testkit import csrf, make_platform_admin, signup, unique_email, wait_until
 from sqlalchemy import func, select
 
@@ -17,7 +18,7 @@ from flowai.core.context import AppContext
 from flowai.core.models import Job
 from flowai.core.rls import tenant_tables
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"tenant-media" * 50
+PNG = image_bytes(40, 20)
 
 
 def test_delete_exports_then_purges(
