@@ -39,10 +39,20 @@ VideoId = Annotated[str, Path(min_length=1, max_length=200)]
 Limit = Annotated[int, Query(ge=1, le=100)]
 router = APIRouter(prefix="/v1", tags=["shares"])
 nft_router = APIRouter(prefix="/v1", tags=["shares"])  # public metadata: served even with shares off
-WALLET_CALLS = ("buy(uint256)", "claim()", "claimableOf(address)", "balanceOf(address)", "sharesForSale()")
+WALLET_CALLS = (
+    "buy(uint256,uint256)",  # shares, max price per share (wei): the slippage guard
+    "claim()",
+    "claimTo(address)",
+    "claimableOf(address)",
+    "balanceOf(address)",
+    "sharesForSale()",
+    "pricePerShare()",
+)
 WALLET_ERRORS = (
     "ExceedsListed(uint256,uint256)",
     "InsufficientPayment(uint256,uint256)",
+    "PriceAboveMax(uint256,uint256)",
+    "PaymentFailed(address,uint256)",
     "NothingToClaim()",
     "ZeroAmount()",
     "NotLocked()",

@@ -4,7 +4,8 @@ One `eth_getLogs` over all known vaults per pass, applied per video in one trans
 with the video's cursor (`indexed_block`), so a pass that dies is simply repeated and an event
 is never applied twice (the unique (video, tx, log index) key backs that up across processes).
 Holdings keep the vault's own revenue correction, so claimable revenue is computed from the
-database exactly as `claimableOf` computes it on chain.
+database exactly as `claimableOf` computes it on chain (including the creator's credit for the
+shares it has listed unsold, `UnsoldRevenueCredited`).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ EVENTS = (
     "ListingCancelled",
     "SharesPurchased",
     "RevenueDeposited",
+    "UnsoldRevenueCredited",
     "RevenueClaimed",
     "Redeemed",
 )
@@ -211,6 +213,11 @@ class Indexer:
             video.total_deposited_wei += int(args["amount"])
             record.kind, record.amount_wei = "deposit", int(args["amount"])
             record.account = to_checksum_address(args["depositor"])
+        elif name == "UnsoldRevenueCredited":  # the unsold listing's part of a deposit
+            seller = to_checksum_address(args["creator"])
+            _holding(s, video, seller).correction += int(args["magnifiedAmount"])
+            record.kind, record.account = "unsold_credit", seller
+            record.shares = int(args["unsoldShares"])
         elif name == "RevenueClaimed":
             holder = to_checksum_address(args["holder"])
             _holding(s, video, holder).claimed_wei += int(args["amount"])

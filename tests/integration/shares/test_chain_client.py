@@ -68,7 +68,7 @@ def test_fractionalise_buy_deposit_claim(chain: Any, platform: deploy.Platform) 
 
     buyer, creator, fee_to = chain.buyer.address, chain.creator.address, chain.fee_recipient.address
     before = {a: client.balance(a) for a in (buyer, creator, fee_to)}
-    receipt = client.transact(chain.buyer, vault.functions.buy(2_500), value=2_500 * PRICE + 777)
+    receipt = client.transact(chain.buyer, vault.functions.buy(2_500, PRICE), value=2_500 * PRICE + 777)
     cost = 2_500 * PRICE
     fee = cost * 250 // 10_000
     assert client.balance(buyer) == before[buyer] - cost - gas_cost(receipt)  # 777 refunded
@@ -76,16 +76,17 @@ def test_fractionalise_buy_deposit_claim(chain: Any, platform: deploy.Platform) 
     assert client.balance(fee_to) == before[fee_to] + fee
     assert client.call(vault.functions.balanceOf(buyer)) == 2_500 * 10**18
 
-    client.transact(chain.depositor, vault.functions.depositRevenue(b"\x01" * 32), value=992_500 * 10**12)
-    # eligible: 990,000 creator + 2,500 buyer shares (7,500 still listed earn nothing)
+    client.transact(chain.depositor, vault.functions.depositRevenue(b"\x01" * 32), value=10**18)
+    # every share earns: 2,500 the buyer's; 990,000 held + 7,500 still listed the creator's
     owed = client.call(vault.functions.claimableOf(buyer))
     assert owed in (2_500 * 10**12 - 1, 2_500 * 10**12)
+    assert client.call(vault.functions.claimableOf(creator)) in (997_500 * 10**12 - 1, 997_500 * 10**12)
     before_claim = client.balance(buyer)
     receipt = client.transact(chain.buyer, vault.functions.claim())
     assert client.balance(buyer) == before_claim + owed - gas_cost(receipt)
     assert client.call(vault.functions.claimableOf(buyer)) == 0
     state = deploy.vault_state(client, result.vault)
-    assert state.total_deposited_wei == 992_500 * 10**12
+    assert state.total_deposited_wei == 10**18
     assert state.shares_for_sale == 7_500
 
 
@@ -105,7 +106,7 @@ def test_reverts_are_decoded_before_sending(chain: Any, platform: deploy.Platfor
     vault = chain.client.contract("VideoVault", result.vault)
     nonce = chain.client.w3.eth.get_transaction_count(chain.buyer.address)
     with pytest.raises(ContractRevert) as caught:
-        chain.client.transact(chain.buyer, vault.functions.buy(11), value=11 * PRICE)
+        chain.client.transact(chain.buyer, vault.functions.buy(11, PRICE), value=11 * PRICE)
     assert (caught.value.error, caught.value.args_) == ("ExceedsListed", (11, 10))
     with pytest.raises(ContractRevert) as caught:
         chain.client.transact(chain.buyer, vault.functions.depositRevenue(b"\x02" * 32), value=1)
@@ -118,7 +119,7 @@ def test_revert_on_chain_is_decoded_from_the_receipt(chain: Any, platform: deplo
     result = fractionalized(chain, platform, "video-onchain-revert", shares_for_sale=5)
     vault = chain.client.contract("VideoVault", result.vault)
     with pytest.raises(ContractRevert) as caught:  # fixed gas: no estimate, so it is mined
-        chain.client.transact(chain.buyer, vault.functions.buy(0), gas=200_000)
+        chain.client.transact(chain.buyer, vault.functions.buy(0, PRICE), gas=200_000)
     assert caught.value.error == "ZeroAmount"
     assert caught.value.tx_hash is not None
     receipt = chain.client.w3.eth.get_transaction_receipt(caught.value.tx_hash)
@@ -183,7 +184,7 @@ def test_transient_rpc_errors_are_retried(chain: Any, platform: deploy.Platform,
         client = ChainClient(proxy.url, expected_chain_id=545, retry=FAST_RETRY)
         vault = client.contract("VideoVault", result.vault)
         nonce = chain.client.w3.eth.get_transaction_count(chain.buyer.address)
-        receipt = client.transact(chain.buyer, vault.functions.buy(3), value=3 * PRICE)
+        receipt = client.transact(chain.buyer, vault.functions.buy(3, PRICE), value=3 * PRICE)
     assert receipt["status"] == 1
     assert proxy.fates("eth_sendRawTransaction")[:2] == ["lose", "ok"]
     assert {"503", "drop"} <= {fate for _, fate in proxy.seen}

@@ -157,8 +157,9 @@ def test_indexer_matches_chain_and_revenue_runs_pro_rata(
     video = make_listed(ctx, tenant_id, dev_chain.creator.address, bps=10_000, shares=1000)
     ch = service.chain(ctx)
     vault = ch.client.contract("VideoVault", str(video.vault))
-    ch.client.transact(dev_chain.buyer, vault.functions.buy(300), value=300 * PRICE)
-    ch.client.transact(dev_chain.buyer2, vault.functions.buy(100), value=100 * PRICE + 7)  # refund 7 wei
+    ch.client.transact(dev_chain.buyer, vault.functions.buy(300, PRICE), value=300 * PRICE)
+    # pays 7 wei more than the price: refunded
+    ch.client.transact(dev_chain.buyer2, vault.functions.buy(100, PRICE), value=100 * PRICE + 7)
     record(ctx, tenant_id, video, 10**18 + 1)
     service.RoyaltyService(ctx).run(tenant_id)
     # a holder moves shares after the deposit: earned revenue stays where it was earned
@@ -299,7 +300,7 @@ def test_the_indexer_waits_for_confirmations(settings: Settings, tenant_id: str,
             ch.client.w3.provider.make_request("evm_mine", [])  # type: ignore[arg-type]
         service.index_now(deep)
         vault = ch.client.contract("VideoVault", str(video.vault))
-        ch.client.transact(dev_chain.buyer, vault.functions.buy(5), value=5 * PRICE)
+        ch.client.transact(dev_chain.buyer, vault.functions.buy(5, PRICE), value=5 * PRICE)
 
         def bought() -> int:
             with deep.db.session(tenant_id=tenant_id) as s:

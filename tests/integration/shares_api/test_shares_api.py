@@ -43,13 +43,13 @@ def test_invest_revenue_royalties_end_to_end(
 
     chain = client.get("/v1/shares/chain").json()
     assert chain["chain_id"] == 545 and chain["chain_id_hex"] == "0x221"
-    assert chain["selectors"]["buy(uint256)"] == "0xd96a094a"
+    assert chain["selectors"]["buy(uint256,uint256)"] == "0xd6febde8"  # shares, max price per share
     assert {e["name"] for e in chain["vault_abi"] if e["type"] == "function"} >= {"buy", "claim"}
 
     # a fan buys on chain from their own wallet; the indexer brings it into the database
     ch = service.chain(ctx)
     vault = ch.client.contract("VideoVault", shares["vault"])
-    ch.client.transact(dev_chain.buyer, vault.functions.buy(200), value=200 * PRICE)
+    ch.client.transact(dev_chain.buyer, vault.functions.buy(200, PRICE), value=200 * PRICE)
     assert client.post("/v1/shares/index", headers=csrf(client)).json()["applied"] >= 2
     shares = client.get(f"/v1/videos/{video_id}/shares").json()
     assert (shares["shares_for_sale"], shares["shares_sold"], shares["holders"]) == (800, 200, 2)
@@ -87,9 +87,13 @@ def test_invest_revenue_royalties_end_to_end(
     assert item["video_id"] == video_id and item["shares"] == 200 and item["balance"] == str(200 * UNIT)
     on_chain = vault.functions.claimableOf(dev_chain.buyer.address).call()
     assert item["claimable_wei"] == str(on_chain) == holdings["total_claimable_wei"]
-    assert on_chain == (UNIT + 100) * 200 // 999_200 or on_chain == (UNIT + 100) * 200 // 999_200 - 1
+    # every share earns, the unsold listing for the creator: the buyer gets 200 / 1,000,000
+    assert on_chain in ((UNIT + 100) * 200 // 10**6, (UNIT + 100) * 200 // 10**6 - 1)
     holders = client.get(f"/v1/videos/{video_id}/shares/holders").json()
     assert {h["address"] for h in holders} == {dev_chain.creator.address, dev_chain.buyer.address}
+    # the indexer credits the creator with the unsold listing's part, exactly as the vault does
+    [creator] = [h for h in holders if h["address"] == dev_chain.creator.address]
+    assert creator["claimable_wei"] == str(vault.functions.claimableOf(dev_chain.creator.address).call())
     listed = client.get("/v1/shares").json()["items"]
     assert video_id in [v["video_id"] for v in listed]
 

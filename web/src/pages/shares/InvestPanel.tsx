@@ -5,7 +5,7 @@ import { getHoldings, indexNow } from "./sharesApi";
 import type { Holding, VideoShares } from "./types";
 import type { Wallet } from "./useWallet";
 import { WalletError, sendCall, waitForReceipt, walletMessage } from "./wallet";
-import { encodeCall, formatFlow, toHex } from "./wei";
+import { encodeCall, flowText, formatFlow, parseFlow, toHex } from "./wei";
 
 type TxState =
   | { phase: "idle" }
@@ -21,6 +21,9 @@ const POLL_MS = 4000;
 export function InvestPanel({ video, wallet, onChanged }: { video: VideoShares; wallet: Wallet; onChanged: () => void }) {
   const [open, setOpen] = useState(false);
   const [count, setCount] = useState("1");
+  // The slippage guard: the most the fan pays per share. It starts at the listed price; a
+  // repricing of the listing above it makes the purchase revert instead of charging more.
+  const [maxPrice, setMaxPrice] = useState(() => flowText(BigInt(video.price_per_share_wei)));
   const [tx, setTx] = useState<TxState>({ phase: "idle" });
   const [holding, setHolding] = useState<Holding | null>(null);
   const account = wallet.account;
@@ -47,6 +50,11 @@ export function InvestPanel({ video, wallet, onChanged }: { video: VideoShares; 
     count === "" ? undefined
     : shares <= 0n ? "Choose at least one whole share."
     : shares > BigInt(video.shares_for_sale) ? `Only ${video.shares_for_sale.toLocaleString("en-US")} shares are left.`
+    : undefined;
+  const maxPriceWei = parseFlow(maxPrice);
+  const maxPriceError =
+    maxPriceWei === null ? "Enter a price in FLOW, e.g. 0.001."
+    : maxPriceWei < price ? `Below the listed price of ${formatFlow(price, 18)} per share.`
     : undefined;
   const busy = tx.phase === "wallet" || tx.phase === "pending";
 
@@ -87,8 +95,10 @@ export function InvestPanel({ video, wallet, onChanged }: { video: VideoShares; 
   }
 
   function buy() {
-    if (!wallet.chain || countError || shares <= 0n) return;
-    void run(`Buying ${shares} shares`, encodeCall(wallet.chain.selectors["buy(uint256)"], shares), shares * price);
+    if (!wallet.chain || countError || shares <= 0n || maxPriceWei === null || maxPriceError) return;
+    // Pay up to the limit; the vault charges the listed price and refunds the rest.
+    const data = encodeCall(wallet.chain.selectors["buy(uint256,uint256)"], shares, maxPriceWei);
+    void run(`Buying ${shares} shares`, data, shares * maxPriceWei);
   }
 
   function claim() {
@@ -129,7 +139,17 @@ export function InvestPanel({ video, wallet, onChanged }: { video: VideoShares; 
               className="w-48"
               disabled={busy || soldOut}
             />
-            <Button onClick={buy} busy={busy && tx.what.startsWith("Buying")} disabled={busy || soldOut || !!countError || shares <= 0n}>
+            <Field
+              label="Max price per share (FLOW)"
+              inputMode="decimal"
+              value={maxPrice}
+              onChange={(e) => setMaxPrice(e.target.value.trim())}
+              error={maxPriceError}
+              hint="You never pay more per share; any excess is refunded."
+              className="w-56"
+              disabled={busy || soldOut}
+            />
+            <Button onClick={buy} busy={busy && tx.what.startsWith("Buying")} disabled={busy || soldOut || !!countError || shares <= 0n || !!maxPriceError}>
               {soldOut ? "Sold out" : `Buy ${shares > 0n ? shares.toString() : ""} shares`}
             </Button>
             <Button variant="secondary" onClick={claim} busy={busy && tx.what.startsWith("Claiming")} disabled={busy || claimable === 0n}>

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { App } from "../../App";
 import { THEME, USER, fakeApi, json } from "../../test/fakeApi";
 import { walletMessage } from "./wallet";
-import { encodeCall, formatFlow } from "./wei";
+import { encodeCall, flowText, formatFlow, parseFlow } from "./wei";
 
 const VAULT = "0x7e96cb9d73bA8F8AAaE981B9bdEf582Edb975689";
 const FAN = "0x3c44cdddb6a900fa2b585dd299e03d12fa4293bc";
@@ -20,8 +20,8 @@ const VIDEO = {
 const CHAIN = {
   chain_id: 545, chain_id_hex: "0x221", chain_name: "Flow EVM Testnet", rpc_url: "http://127.0.0.1:8545",
   nft: "0x1", factory: "0x2", vault_abi: [],
-  selectors: { "buy(uint256)": "0xd96a094a", "claim()": "0x4e71d92d" },
-  errors: { "0x12345678": "ExceedsListed" },
+  selectors: { "buy(uint256,uint256)": "0xd6febde8", "claim()": "0x4e71d92d" },
+  errors: { "0x12345678": "ExceedsListed", "0x8b8675a5": "PriceAboveMax" },
 };
 
 function setup(extra: Record<string, () => Response> = {}) {
@@ -121,7 +121,7 @@ describe("Shares page", () => {
     await waitFor(() => expect(screen.getByRole("status").textContent).toMatch(/confirmed in block 42/));
     const sent = requests.find((r) => r.method === "eth_sendTransaction");
     expect(sent?.params?.[0]).toEqual({
-      from: FAN, to: VAULT, data: encodeCall("0xd96a094a", 3n), value: "0xaa87bee538000",
+      from: FAN, to: VAULT, data: encodeCall("0xd6febde8", 3n, 10n ** 15n), value: "0xaa87bee538000",
     });
     expect(api.callsTo("POST /v1/shares/index").length).toBeGreaterThan(0);
   });
@@ -139,6 +139,46 @@ describe("Shares page", () => {
     await userEvent.click(await screen.findByRole("button", { name: "Invest in this video" }));
     await userEvent.click(await screen.findByRole("button", { name: "Buy 1 shares" }));
     expect((await screen.findByRole("status")).textContent).toMatch(/You rejected the request in your wallet/);
+  });
+
+  it("parses and prints FLOW amounts exactly", () => {
+    expect(parseFlow("0.001")).toBe(10n ** 15n);
+    expect(parseFlow("1.000000000000000001")).toBe(10n ** 18n + 1n);
+    expect(parseFlow("12")).toBe(12n * 10n ** 18n);
+    for (const bad of ["", ".", "1e3", "-1", "0.0000000000000000001", "1,5"]) expect(parseFlow(bad)).toBeNull();
+    expect(flowText(1500000000000000000n)).toBe("1.5");
+    expect(flowText(10n ** 15n)).toBe("0.001");
+  });
+
+  it("passes the max price per share to buy and pays up to it", async () => {
+    setup();
+    const requests = wallet({
+      eth_requestAccounts: [FAN],
+      eth_chainId: "0x221",
+      eth_sendTransaction: "0xabc123",
+      eth_getTransactionReceipt: { status: "0x1", blockNumber: "0x2a" },
+    });
+    renderShares();
+    await userEvent.click(await screen.findByRole("button", { name: "Invest in this video" }));
+    const max = await screen.findByLabelText("Max price per share (FLOW)");
+    expect((max as HTMLInputElement).value).toBe("0.001");
+    await userEvent.clear(max);
+    await userEvent.type(max, "0.0009");
+    expect((await screen.findByRole("alert")).textContent).toMatch(/Below the listed price/);
+    expect((screen.getByRole("button", { name: "Buy 1 shares" }) as HTMLButtonElement).disabled).toBe(true);
+    await userEvent.clear(max);
+    await userEvent.type(max, "0.0015");
+    await userEvent.click(screen.getByRole("button", { name: "Buy 1 shares" }));
+    await waitFor(() => expect(screen.getByRole("status").textContent).toMatch(/confirmed in block 42/));
+    const sent = requests.find((r) => r.method === "eth_sendTransaction");
+    expect(sent?.params?.[0]).toEqual({
+      from: FAN, to: VAULT, data: encodeCall("0xd6febde8", 1n, 15n * 10n ** 14n), value: "0x5543df729c000",
+    });
+  });
+
+  it("explains a purchase refused for a price above the max", () => {
+    const text = walletMessage({ code: -32000, message: "execution reverted", data: "0x8b8675a5" + "0".repeat(128) }, CHAIN);
+    expect(text).toMatch(/rose above your max price per share/);
   });
 
   it("refuses more shares than are left", async () => {

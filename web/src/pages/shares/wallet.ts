@@ -114,6 +114,8 @@ export async function waitForReceipt(
 const ERROR_WORDS: Record<string, string> = {
   ExceedsListed: "Sold out: fewer shares are left for sale than you asked for.",
   InsufficientPayment: "The payment did not cover the price of the shares.",
+  PriceAboveMax: "The listed price rose above your max price per share; nothing was bought. Check the new price.",
+  PaymentFailed: "The payment to your address was refused.",
   NothingToClaim: "There is nothing to claim yet.",
   ZeroAmount: "Choose at least one share.",
   NotLocked: "This video's shares are not on sale.",
