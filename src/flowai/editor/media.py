@@ -19,10 +19,18 @@ import imageio_ffmpeg
 from flowai.editor.timeline import AssetInfo, AssetKind
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp", ".bmp", ".gif", ".tif", ".tiff"}
+# A still image is decided by what the file holds (never by its name): one of these codecs in an
+# image container (FFmpeg's image2 demuxer or an `*_pipe` one), or a single frame without duration.
+IMAGE_CODECS = frozenset({"png", "mjpeg", "webp", "bmp", "tiff", "gif"})
 
 
 class MediaError(ValueError):
     """Media that cannot be used: missing, corrupt, or without a usable stream."""
+
+
+def _reason(exc: av.error.FFmpegError) -> str:
+    """FFmpeg's reason without the file name PyAV appends (an absolute server path)."""
+    return str(exc.strerror or type(exc).__name__)
 
 
 class FFmpegError(RuntimeError):
@@ -104,7 +112,7 @@ class MediaInfo:
 def probe(path: Path) -> MediaInfo:
     """Probe a media file with PyAV; raise MediaError for corrupt or unsupported input."""
     if not path.is_file():
-        raise MediaError(f"{path}: no such file")
+        raise MediaError(f"{path.name}: no such file")
     try:
         with av.open(str(path)) as container:
             video = container.streams.video[0] if container.streams.video else None
@@ -133,7 +141,7 @@ def probe(path: Path) -> MediaInfo:
                 audio_rate=audio.codec_context.sample_rate,
             )
     except av.error.FFmpegError as exc:
-        raise MediaError(f"{path.name}: not a readable media file ({exc})") from exc
+        raise MediaError(f"{path.name}: not a readable media file ({_reason(exc)})") from exc
 
 
 def _probe_video(
@@ -146,18 +154,9 @@ def _probe_video(
     width, height = video.codec_context.width, video.codec_context.height
     if not width or not height:
         raise MediaError(f"{path.name}: video stream has no picture size")
-    is_image = (
-        path.suffix.lower() in IMAGE_SUFFIXES
-        or video.codec_context.name
-        in {
-            "png",
-            "mjpeg",
-            "webp",
-            "bmp",
-            "tiff",
-        }
-        and (video.frames <= 1 and duration <= 0)
-    )
+    demuxer = container.format.name
+    still = demuxer == "image2" or demuxer.endswith("_pipe") or (video.frames <= 1 and duration <= 0)
+    is_image = video.codec_context.name in IMAGE_CODECS and still and video.frames <= 1 and audio is None
     if is_image:
         return MediaInfo(path, "image", Fraction(0), Fraction(1), 1, width, height,
                          video.codec_context.name, None, 0, 0)  # fmt: skip
@@ -195,7 +194,7 @@ def verify_decodes(path: Path) -> None:
                 if next(container.decode(stream), None) is None:
                     raise MediaError(f"{path.name}: the {stream.type} stream has no decodable frames")
     except av.error.FFmpegError as exc:
-        raise MediaError(f"{path.name}: the media data is corrupt ({exc})") from exc
+        raise MediaError(f"{path.name}: the media data is corrupt ({_reason(exc)})") from exc
 
 
 def make_proxy(src: Path, dst: Path, *, height: int = 720) -> Path:

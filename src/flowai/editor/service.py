@@ -27,6 +27,7 @@ from flowai.core.context import AppContext
 from flowai.core.db import utcnow
 from flowai.core.errors import Problem, field_error, not_found
 from flowai.core.ids import new_id
+from flowai.core.images import ImageRejected, check_image
 from flowai.core.jobs import JobQueue
 from flowai.core.models import Job
 from flowai.core.storage import LocalStorage, S3Storage, TooLarge
@@ -149,11 +150,20 @@ def fetch(storage: Storage, key: str, workdir: Path) -> Path:
 
 
 def inspect_media(path: Path) -> MediaInfo:
-    """Probe and test-decode an upload; MediaError says what is wrong with it."""
+    """Probe and test-decode an upload; MediaError says what is wrong with it.
+
+    The kind comes from what the file holds, never from its name, and the picture size is checked
+    from the headers *before* anything is decoded: a 30000x30000 PNG is refused unread."""
+    try:  # a still image's header, read by Pillow without decoding
+        check_image(path, max_width=MAX_WIDTH, max_height=MAX_HEIGHT, what="picture")
+    except ImageRejected as exc:
+        if exc.too_large:
+            raise MediaError(f"{exc} (8K)") from exc
+        # not a (readable) still image: PyAV decides below, as for any media
     info = probe(path)
-    verify_decodes(path)
     if info.width > MAX_WIDTH or info.height > MAX_HEIGHT:
         raise MediaError(f"the picture is {info.width}x{info.height}; at most {MAX_WIDTH}x{MAX_HEIGHT} (8K)")
+    verify_decodes(path)
     if info.duration > MAX_SECONDS:
         raise MediaError(f"the file lasts {float(info.duration):.0f} s; at most {MAX_SECONDS} s (4 hours)")
     if info.kind == "video" and info.video_codec is None:
@@ -197,8 +207,9 @@ async def create_asset(
             try:
                 info = await asyncio.to_thread(inspect_media, path)
             except MediaError as exc:
-                reason = str(exc).removeprefix(f"{path.name}: ")
-                raise field_error(422, "unreadable-media", "body", reason) from exc
+                # The upload's own name, never the server path it was probed at.
+                reason = str(exc).removeprefix(f"{path.name}: ").replace(str(path.parent), "")
+                raise field_error(422, "unreadable-media", "body", f"{name}: {reason}") from exc
         # Database work off the event loop: waiting for SQLite's write lock there would stop the
         # loop, and with it the request that holds the lock and must commit (parallel uploads
         # stalled for the 30 s busy timeout, then failed with "database is locked").

@@ -7,6 +7,7 @@ from typing import Any
 
 import av
 from fastapi.testclient import TestClient
+from flowai_images import image_bytes, png_bomb
 from flowai_testkit import create_key, csrf, signup
 
 from flowai.core.context import AppContext
@@ -64,6 +65,47 @@ def test_corrupt_or_unsupported_media_is_refused_and_leaves_nothing(
     assert not [p for p in stored if p.is_file() and "editor" in p.parts]
     with ctx.db.session(system=True) as s:
         assert s.query(Job).filter(Job.owner_id == editor["user"]["id"]).count() == 0
+
+
+def test_refused_uploads_name_the_file_only_and_leave_no_folders(
+    client: TestClient, editor: dict[str, Any], media: Media, ctx: AppContext
+) -> None:
+    """A truncated MP4's 422 names the uploaded file, never a server path; no refused upload
+    leaves a file or an empty folder in storage."""
+    truncated = media.v30.read_bytes()[:20_000]
+    for content, name in [
+        (truncated, "clip.mp4"),
+        (media.corrupt.read_bytes(), "x.mp4"),
+        (b"text" * 99, "a.txt"),
+    ]:
+        r = client.post(f"/v1/assets?filename={name}", content=content, headers=editor["h"])
+        assert r.status_code in (415, 422), r.text
+        assert str(ctx.settings.data_dir) not in r.text and str(ctx.settings.media_dir) not in r.text
+        assert "/t/" not in r.text and "editor/assets" not in r.text, r.text
+        if name.endswith(".mp4"):
+            assert r.json()["detail"].startswith(f"body: {name}: "), r.text  # the file, by its name
+    assert list(ctx.settings.media_dir.rglob("*")) == []  # not even empty folders
+
+
+def test_asset_kind_follows_the_content_not_the_name(
+    client: TestClient, editor: dict[str, Any], media: Media, ctx: AppContext
+) -> None:
+    r = client.post("/v1/assets?filename=holiday.png", content=media.v30.read_bytes(), headers=editor["h"])
+    assert r.status_code == 201, r.text
+    assert r.json()["kind"] == "video" and r.json()["frames"] == 90
+    r = client.post("/v1/assets?filename=still.mp4", content=image_bytes(64, 32), headers=editor["h"])
+    assert r.status_code == 201, r.text
+    assert r.json()["kind"] == "image" and (r.json()["width"], r.json()["height"]) == (64, 32)
+
+
+def test_image_bombs_are_refused_before_decoding(
+    client: TestClient, editor: dict[str, Any], ctx: AppContext
+) -> None:
+    for w, h in [(30000, 30000), (8000, 8000)]:
+        r = client.post("/v1/assets?filename=bomb.png", content=png_bomb(w, h), headers=editor["h"])
+        assert r.status_code == 422 and "at most 7680x4320" in r.json()["detail"], r.text
+    assert client.get("/v1/assets").json()["items"] == []
+    assert list(ctx.settings.media_dir.rglob("*")) == []
 
 
 def test_timeline_put_needs_the_current_version(
