@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from python_multipart.multipart import MultipartParser, parse_options_header
+from starlette.concurrency import run_in_threadpool
 
 from flowai.core.auth import Principal
 from flowai.core.deps import DB, Ctx, Reader, Tenant, client_ip, require
@@ -28,6 +29,11 @@ Voicer = Annotated[Principal, Depends(require("voice:write"))]
 IdempotencyKey = Annotated[str | None, Header(max_length=200)]
 router = APIRouter(prefix="/v1", tags=["voice"])
 FILE_FIELDS = ("audio", "file", "files")
+# A clone form is an audio file and a consent field: anything far bigger is refused, not buffered.
+MAX_PARTS = 16
+MAX_PART_HEADERS = 8
+MAX_HEADER_LINE = 4096  # one header line of a part
+MAX_PART_HEADER_BYTES = 16 * 1024  # all header names and values of one part together
 YES = {"true", "1", "yes", "on"}
 
 
@@ -102,7 +108,7 @@ async def receive(request: Request, dest: Path, limit: int) -> Received:
                 size += len(chunk)
                 if size > limit:
                     raise too_large()
-                out.write(chunk)
+                await run_in_threadpool(out.write, chunk)  # disk I/O off the event loop
         got.path = dest if size else None
         return got
 
@@ -111,16 +117,35 @@ async def receive(request: Request, dest: Path, limit: int) -> Received:
         raise field_error(400, "bad-multipart", "body", "the multipart form has no boundary")
     out = dest.open("wb")
     state: dict[str, Any] = {"header": b"", "headers": {}, "name": "", "file": False, "value": b""}
+    counts = {"parts": 0, "header_bytes": 0}
+
+    def bad_form(message: str) -> Problem:
+        return field_error(400, "bad-multipart", "body", message)
+
+    def header_bytes(n: int) -> None:
+        counts["header_bytes"] += n
+        if counts["header_bytes"] > MAX_PART_HEADER_BYTES:
+            raise bad_form(f"a part's headers are limited to {MAX_PART_HEADER_BYTES // 1024} KiB")
+
+    def on_part_begin() -> None:
+        counts["parts"] += 1
+        counts["header_bytes"] = 0
+        if counts["parts"] > MAX_PARTS:
+            raise bad_form(f"the form is limited to {MAX_PARTS} parts (send `audio` and `consent`)")
 
     def on_header_field(data: bytes, start: int, end: int) -> None:
+        header_bytes(end - start)
         state["header"] += data[start:end]
 
     def on_header_value(data: bytes, start: int, end: int) -> None:
+        header_bytes(end - start)
         key = state["header"].lower()
         state["headers"][key] = state["headers"].get(key, b"") + data[start:end]
 
     def on_header_end() -> None:
         state["header"] = b""
+        if len(state["headers"]) > MAX_PART_HEADERS:
+            raise bad_form(f"a part is limited to {MAX_PART_HEADERS} headers")
 
     def on_headers_finished() -> None:
         _, disp = parse_options_header(state["headers"].get(b"content-disposition", b""))
@@ -148,18 +173,24 @@ async def receive(request: Request, dest: Path, limit: int) -> Received:
         state.update(header=b"", headers={}, name="", file=False, value=b"")
 
     callbacks: Any = {
-        "on_header_field": on_header_field, "on_header_value": on_header_value,
+        "on_part_begin": on_part_begin, "on_header_field": on_header_field, "on_header_value": on_header_value,
         "on_header_end": on_header_end, "on_headers_finished": on_headers_finished,
         "on_part_data": on_part_data, "on_part_end": on_part_end,
     }  # fmt: skip
-    parser = MultipartParser(boundary, callbacks)
-    try:
+    parser = MultipartParser(
+        boundary, callbacks, max_header_count=MAX_PART_HEADERS, max_header_size=MAX_HEADER_LINE
+    )
+    try:  # parsing (and writing the file) runs in a worker thread, never on the event loop
         async for chunk in request.stream():
-            parser.write(chunk)
-        parser.finalize()
+            await run_in_threadpool(parser.write, chunk)
+        await run_in_threadpool(parser.finalize)
     except Problem:
         raise
     except Exception as exc:
+        if "Maximum header" in str(exc):
+            raise bad_form(
+                f"a part may have {MAX_PART_HEADERS} headers of at most {MAX_HEADER_LINE // 1024} KiB each"
+            ) from exc
         raise field_error(
             400, "bad-multipart", "body", f"the multipart form could not be read: {exc}"
         ) from exc
