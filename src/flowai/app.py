@@ -10,10 +10,10 @@ from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from flowai.core import errors
+from flowai.core import errors, openapi
 from flowai.core.auth_api import router as auth_router
 from flowai.core.context import AppContext
-from flowai.core.deps import feature
+from flowai.core.deps import declare_scopes, feature
 from flowai.core.files_api import router as files_router
 from flowai.core.jobs_api import router as jobs_router
 from flowai.core.middleware import RequestContextMiddleware
@@ -66,6 +66,7 @@ def create_app(ctx: AppContext | None = None, settings: Settings | None = None) 
     app.include_router(voice_router, dependencies=[feature("voice")])
     app.add_middleware(RequestContextMiddleware, tenants=ctx.tenants)
     _mount_web(app)
+    declare_scopes(app)
     return app
 
 

@@ -148,7 +148,8 @@ def apikeys_create(
     scopes: Annotated[
         str,
         typer.Option(
-            help="Comma-separated: read,voice:write,editor:write,exports:write,shares:write,webhooks:manage"
+            help="Comma-separated: read,voice:write,editor:write,exports:write,shares:write,webhooks:manage,"
+            "admin (tenant administration, admins only),platform (tenants of the service, platform admins only)"
         ),
     ],
     tenant: Annotated[str, typer.Option(help="Tenant slug")] = "flowai",
@@ -178,6 +179,7 @@ def apikeys_create(
                 name=name,
                 scopes=[x.strip() for x in scopes.split(",") if x.strip()],
                 expires_at=expires,
+                tenant_slug=tenant,
             )
             typer.echo(plaintext)
     except Problem as exc:

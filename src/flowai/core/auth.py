@@ -27,8 +27,15 @@ from flowai.core.security import (
     verify_password,
 )
 
-SCOPES = ("read", "voice:write", "editor:write", "exports:write", "shares:write", "webhooks:manage")
+# What a credential may do. `admin` (tenant administration) and `platform` (tenants of the whole
+# service) are held only by admins, and by a key only when it was created with them on purpose.
+FEATURE_SCOPES = ("read", "voice:write", "editor:write", "exports:write", "shares:write", "webhooks:manage")
+ADMIN_SCOPES = ("admin", "platform")
+SCOPES = FEATURE_SCOPES + ADMIN_SCOPES
+TENANT_SCOPES = (*FEATURE_SCOPES, "admin")  # all a tenant's own admin can hold
 ROLES = ("member", "admin", "owner")
+ADMIN_ROLES = ("admin", "owner")
+PLATFORM_TENANT = "flowai"
 LAST_USED_RESOLUTION = timedelta(seconds=60)
 
 
@@ -45,26 +52,40 @@ class Principal:
 
     @property
     def is_admin(self) -> bool:
-        return self.role in ("admin", "owner")
+        return self.role in ADMIN_ROLES
 
     def require_admin(self) -> None:
         if not self.is_admin:
             raise Problem(403, "admin-only", "Only the workspace's admins and owners can do this.")
 
-    def require(self, scope: str) -> None:
-        if scope not in self.scopes:
+    def require(self, *any_of: str) -> None:
+        """The credential must hold one of `any_of`; `admin` and `platform` also need an admin role
+        now (a key keeps its scopes when its owner is demoted, its powers go with the role)."""
+        held = [scope for scope in any_of if scope in self.scopes]
+        if not held and self.via != "api_key" and set(any_of) <= set(ADMIN_SCOPES):
+            self.require_admin()  # a person without the role: say so, not "scope"
+        if not held:
+            wanted = " or ".join(f"'{scope}'" for scope in any_of)
             raise Problem(
                 403,
                 "insufficient-scope",
-                f"This credential lacks the '{scope}' scope; create a key that includes it.",
-                errors=[{"field": "scope", "message": f"requires {scope}"}],
+                f"This credential lacks the {wanted} scope; create a key that includes it.",
+                errors=[{"field": "scope", "message": f"requires {' or '.join(any_of)}"}],
             )
+        if all(scope in ADMIN_SCOPES for scope in held):
+            self.require_admin()
+
+
+def session_scopes(role: str) -> frozenset[str]:
+    """A signed-in person holds every feature scope; the admin scopes come with an admin role."""
+    return frozenset(SCOPES if role in ADMIN_ROLES else FEATURE_SCOPES)
 
 
 def principal_for(
     user: User, via: str, scopes: frozenset[str] | None = None, key_id: str | None = None
 ) -> Principal:
-    return Principal(user.id, user.tenant_id, user.role, scopes or frozenset(SCOPES), via, key_id)
+    held = session_scopes(user.role) if scopes is None else scopes
+    return Principal(user.id, user.tenant_id, user.role, held, via, key_id)
 
 
 def normalise_email(email: str) -> str:
@@ -131,9 +152,12 @@ def user_for_session(s: Session, token: str) -> User | None:
 
 
 def create_api_key(
-    s: Session, *, user: User, name: str, scopes: list[str], expires_at: datetime | None
+    s: Session, *, user: User, name: str, scopes: list[str], expires_at: datetime | None, tenant_slug: str
 ) -> tuple[ApiKey, str]:
-    """Returns the row and the plaintext key, which is never stored and never shown again."""
+    """Returns the row and the plaintext key, which is never stored and never shown again.
+
+    `admin` and `platform` are never implied: they must be asked for, by an admin (`platform`
+    only in the platform's own workspace)."""
     unknown = sorted(set(scopes) - set(SCOPES))
     if unknown or not scopes:
         raise field_error(
@@ -142,6 +166,14 @@ def create_api_key(
             "scopes",
             f"choose one or more of {', '.join(SCOPES)}"
             + (f"; unknown: {', '.join(unknown)}" if unknown else ""),
+        )
+    if set(scopes) & set(ADMIN_SCOPES) and user.role not in ADMIN_ROLES:
+        raise field_error(
+            403, "admin-only", "scopes", "only admins and owners can create admin or platform keys"
+        )
+    if "platform" in scopes and tenant_slug != PLATFORM_TENANT:
+        raise field_error(
+            403, "platform-only", "scopes", "platform keys are created in the platform's own workspace"
         )
     if expires_at is not None and expires_at <= utcnow():
         raise field_error(422, "validation", "expires_at", "must be in the future")
@@ -159,13 +191,20 @@ def create_api_key(
     return row, new.plaintext
 
 
-def rotate_api_key(s: Session, *, key: ApiKey, user: User, overlap: timedelta) -> tuple[ApiKey, str]:
+def rotate_api_key(
+    s: Session, *, key: ApiKey, user: User, overlap: timedelta, tenant_slug: str
+) -> tuple[ApiKey, str]:
     """A new key with the same name, scopes and expiry; the old one keeps working for `overlap`."""
     now = utcnow()
     if key.revoked_at is not None or (key.expires_at is not None and key.expires_at <= now):
         raise Problem(409, "key-inactive", "This key is revoked or expired; create a new one instead.")
     new, plaintext = create_api_key(
-        s, user=user, name=key.name, scopes=list(key.scopes), expires_at=key.expires_at
+        s,
+        user=user,
+        name=key.name,
+        scopes=list(key.scopes),
+        expires_at=key.expires_at,
+        tenant_slug=tenant_slug,
     )
     end = now + overlap
     key.expires_at = end if key.expires_at is None else min(key.expires_at, end)

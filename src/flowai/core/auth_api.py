@@ -10,7 +10,18 @@ from sqlalchemy import select
 
 from flowai.core import auth
 from flowai.core.db import utcnow
-from flowai.core.deps import CSRF_COOKIE, DB, SESSION_COOKIE, Caller, Ctx, Tenant, check_csrf, client_ip
+from flowai.core.deps import (
+    CSRF_COOKIE,
+    DB,
+    PUBLIC,
+    SESSION_COOKIE,
+    Ctx,
+    Reader,
+    SignedInUser,
+    Tenant,
+    check_csrf,
+    client_ip,
+)
 from flowai.core.errors import Problem, not_found
 from flowai.core.models import ApiKey, User
 from flowai.core.pagination import page
@@ -58,7 +69,7 @@ def _set_session_cookie(response: Response, ctx: Ctx, token: str) -> None:
     )
 
 
-@router.get("/auth/csrf", response_model=CsrfOut)
+@router.get("/auth/csrf", response_model=CsrfOut, dependencies=PUBLIC)
 def csrf(request: Request, response: Response, ctx: Ctx) -> CsrfOut:
     """Issue the double-submit CSRF token (also as the readable `flowai_csrf` cookie)."""
     token = request.cookies.get(CSRF_COOKIE) or new_token()
@@ -73,7 +84,9 @@ def csrf(request: Request, response: Response, ctx: Ctx) -> CsrfOut:
     return CsrfOut(csrf_token=token)
 
 
-@router.post("/auth/signup", status_code=201, response_model=UserOut, dependencies=[Depends(check_csrf)])
+@router.post(
+    "/auth/signup", status_code=201, response_model=UserOut, dependencies=[*PUBLIC, Depends(check_csrf)]
+)
 def signup(body: SignupIn, request: Request, response: Response, ctx: Ctx, tenant: Tenant, s: DB) -> UserOut:
     user = auth.create_user(s, email=body.email, password=body.password, display_name=body.display_name)
     token = auth.start_session(
@@ -87,14 +100,13 @@ def signup(body: SignupIn, request: Request, response: Response, ctx: Ctx, tenan
     return user_out(user, tenant)
 
 
-@router.post("/auth/login", response_model=UserOut, dependencies=[Depends(check_csrf)])
+@router.post("/auth/login", response_model=UserOut, dependencies=[*PUBLIC, Depends(check_csrf)])
 def login(body: LoginIn, request: Request, response: Response, ctx: Ctx, tenant: Tenant, s: DB) -> UserOut:
-    keys = [
-        f"login:{tenant.id}:email:{auth.normalise_email(body.email)}",
-        f"login:{tenant.id}:ip:{client_ip(request) or 'unknown'}",
-    ]
-    limiter, limit = ctx.login_limiter, ctx.login_limit
-    for key in keys:
+    account = f"login:{tenant.id}:email:{auth.normalise_email(body.email)}"
+    per_source, per_account = ctx.login_limits
+    checks = [(per_source, f"{account}:ip:{client_ip(request) or 'unknown'}"), (per_account, account)]
+    limiter = ctx.login_limiter
+    for limit, key in checks:
         if not limiter.test(limit, key):
             reset = limiter.get_window_stats(limit, key).reset_time
             retry = max(1, int(reset - utcnow().timestamp()) + 1)
@@ -106,7 +118,7 @@ def login(body: LoginIn, request: Request, response: Response, ctx: Ctx, tenant:
             )
     user = auth.authenticate(s, email=body.email, password=body.password)
     if user is None:
-        for key in keys:
+        for limit, key in checks:
             limiter.hit(limit, key)
         raise Problem(401, "invalid-credentials", "Wrong email or password.")
     token = auth.start_session(
@@ -120,7 +132,7 @@ def login(body: LoginIn, request: Request, response: Response, ctx: Ctx, tenant:
     return user_out(user, tenant)
 
 
-@router.post("/auth/logout", status_code=204, dependencies=[Depends(check_csrf)])
+@router.post("/auth/logout", status_code=204, dependencies=[*PUBLIC, Depends(check_csrf)])
 def logout(request: Request, s: DB) -> Response:
     token = request.cookies.get(SESSION_COOKIE)
     if token:
@@ -131,7 +143,7 @@ def logout(request: Request, s: DB) -> Response:
 
 
 @router.get("/me", response_model=UserOut)
-def me(principal: Caller, tenant: Tenant, s: DB) -> UserOut:
+def me(principal: Reader, tenant: Tenant, s: DB) -> UserOut:
     user = s.get(User, principal.user_id)
     if user is None:
         raise not_found("User")
@@ -153,44 +165,44 @@ def key_out(row: ApiKey) -> ApiKeyOut:
 
 @router.get("/apikeys", response_model=Page[ApiKeyOut])
 def list_keys(
-    principal: Caller,
+    principal: Reader,
     s: DB,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
     cursor: str | None = None,
 ) -> Page[ApiKeyOut]:
-    principal.require("read")
     stmt = select(ApiKey).where(ApiKey.user_id == principal.user_id)
     rows, nxt = page(s, stmt, ApiKey.id, limit=limit, cursor=cursor)
     return Page(items=[key_out(r) for r in rows], next_cursor=nxt)
 
 
 @router.post("/apikeys", status_code=201, response_model=ApiKeyCreated)
-def create_key(body: ApiKeyIn, principal: Caller, s: DB) -> ApiKeyCreated:
-    if principal.via == "api_key":
-        raise Problem(403, "forbidden", "API keys cannot mint API keys; sign in to create one.")
+def create_key(body: ApiKeyIn, principal: SignedInUser, tenant: Tenant, s: DB) -> ApiKeyCreated:
+    """`admin` and `platform` are given only when asked for, and only to admins."""
     user = s.get(User, principal.user_id)
     if user is None:
         raise not_found("User")
     expires = utcnow() + timedelta(days=body.expires_in_days) if body.expires_in_days else None
-    row, plaintext = auth.create_api_key(s, user=user, name=body.name, scopes=body.scopes, expires_at=expires)
+    row, plaintext = auth.create_api_key(
+        s, user=user, name=body.name, scopes=body.scopes, expires_at=expires, tenant_slug=tenant.slug
+    )
     return ApiKeyCreated(**key_out(row).model_dump(), key=plaintext)
 
 
 @router.post("/apikeys/{key_id}/rotate", status_code=201, response_model=ApiKeyCreated)
-def rotate_key(key_id: str, body: RotateIn, principal: Caller, s: DB) -> ApiKeyCreated:
+def rotate_key(key_id: str, body: RotateIn, principal: SignedInUser, tenant: Tenant, s: DB) -> ApiKeyCreated:
     """Issue a replacement key; the old one expires after the overlap window so deploys can roll."""
-    if principal.via == "api_key":
-        raise Problem(403, "forbidden", "API keys cannot mint API keys; sign in to rotate one.")
     row = s.get(ApiKey, key_id)
     user = s.get(User, principal.user_id)
     if row is None or user is None or row.user_id != principal.user_id:
         raise not_found("API key")
-    new, plaintext = auth.rotate_api_key(s, key=row, user=user, overlap=timedelta(hours=body.overlap_hours))
+    new, plaintext = auth.rotate_api_key(
+        s, key=row, user=user, overlap=timedelta(hours=body.overlap_hours), tenant_slug=tenant.slug
+    )
     return ApiKeyCreated(**key_out(new).model_dump(), key=plaintext)
 
 
 @router.delete("/apikeys/{key_id}", status_code=204)
-def revoke_key(key_id: str, principal: Caller, s: DB) -> Response:
+def revoke_key(key_id: str, principal: SignedInUser, s: DB) -> Response:
     row = s.get(ApiKey, key_id)
     if row is None or row.user_id != principal.user_id:
         raise not_found("API key")

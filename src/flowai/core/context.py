@@ -78,8 +78,13 @@ class AppContext:
         return ctx
 
     @property
-    def login_limit(self) -> Any:
-        return parse(f"{self.settings.login_attempts_per_15min}/15 minutes")
+    def login_limits(self) -> tuple[Any, Any]:
+        """(per account and IP, per account): tight for one source, loose for the account, so a
+        stranger cannot lock a known email out for everyone with five bad passwords."""
+        return (
+            parse(f"{self.settings.login_attempts_per_15min}/15 minutes"),
+            parse(f"{self.settings.login_account_attempts_per_15min}/15 minutes"),
+        )
 
     def maintenance(self) -> Maintenance:
         return Maintenance(

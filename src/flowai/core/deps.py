@@ -7,11 +7,13 @@ The ones that touch the database stay `def`, so a slow query never blocks the ev
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 from typing import Annotated, Any
 
 import jwt
-from fastapi import Depends, Request
+from fastapi import Depends, FastAPI, Request
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
 
 from flowai.core import auth
@@ -141,14 +143,88 @@ def _principal_for_bearer(ctx: AppContext, s: Session, token: str) -> auth.Princ
 Caller = Annotated[auth.Principal, Depends(get_principal)]
 
 
-def require(scope: str) -> Callable[[auth.Principal], Awaitable[auth.Principal]]:
-    """Dependency factory: the caller must hold `scope` (browser sessions hold every scope)."""
+class Require:
+    """Dependency: the caller must hold one of `scopes` (a session holds every feature scope, and
+    `admin`/`platform` with an admin role; a key holds only its own). Every route of the API
+    depends on exactly one `Require` or `Public`; `declare_scopes` writes it into the OpenAPI
+    document as `x-required-scopes`, and a test walks every operation with a key of each scope."""
 
-    async def dependency(principal: Caller) -> auth.Principal:
-        principal.require(scope)
+    def __init__(self, *scopes: str) -> None:
+        self.scopes = scopes
+
+    async def __call__(self, principal: Caller, tenant: Tenant) -> auth.Principal:
+        principal.require(*self.scopes)
+        if self.scopes == ("platform",) and tenant.slug != auth.PLATFORM_TENANT:
+            raise Problem(
+                403,
+                "platform-only",
+                "Tenants are managed from the platform's own workspace.",
+                errors=[{"field": "host", "message": "use the platform's own host"}],
+            )
         return principal
 
-    return dependency
+
+class SignedIn(Require):
+    """Only a person signed in (browser session, Supabase token, CLI): no API key, whatever its
+    scopes, may mint, rotate or revoke API keys."""
+
+    def __init__(self) -> None:
+        super().__init__("session")
+
+    async def __call__(self, principal: Caller, tenant: Tenant) -> auth.Principal:
+        if principal.via == "api_key":
+            raise Problem(
+                403,
+                "insufficient-scope",
+                "API keys cannot manage API keys; sign in to do this.",
+                errors=[{"field": "scope", "message": "requires a signed-in session"}],
+            )
+        return principal
 
 
-Reader = Annotated[auth.Principal, Depends(require("read"))]
+class Public:
+    """Dependency that declares a route open to anyone (no credential is read)."""
+
+    scopes: tuple[str, ...] = ()
+
+    async def __call__(self) -> None:
+        return None
+
+
+def require(*scopes: str) -> Any:
+    return Depends(Require(*scopes))
+
+
+Reader = Annotated[auth.Principal, require("read")]
+Admin = Annotated[auth.Principal, require("admin")]
+PlatformAdmin = Annotated[auth.Principal, require("platform")]
+SignedInUser = Annotated[auth.Principal, Depends(SignedIn())]
+PUBLIC = [Depends(Public())]
+
+
+def declare_scopes(app: FastAPI) -> None:
+    """Write each route's requirement into its OpenAPI operation (`x-required-scopes`: one of
+    these is needed; empty for a public route), read off the dependencies it really runs."""
+    for route in _api_routes(app.router.routes):
+        found = {
+            (type(d.call), d.call.scopes)
+            for d in _walk(route.dependant)
+            if isinstance(d.call, Require | Public)
+        }
+        if len(found) == 1:  # none, or two that disagree, is left undeclared: the scope test fails
+            ((_, scopes),) = found
+            route.openapi_extra = {**(route.openapi_extra or {}), "x-required-scopes": list(scopes)}
+
+
+def _api_routes(routes: list[Any]) -> Iterator[APIRoute]:
+    for route in routes:
+        if isinstance(route, APIRoute):
+            yield route
+        elif hasattr(route, "original_router"):  # FastAPI's lazily combined include_router()
+            yield from _api_routes(route.original_router.routes)
+
+
+def _walk(dependant: Dependant) -> Iterator[Dependant]:
+    for sub in dependant.dependencies:
+        yield sub
+        yield from _walk(sub)

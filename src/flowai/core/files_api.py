@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import FileResponse
 
 from flowai.core.auth import Principal
-from flowai.core.deps import DB, Caller, Ctx, Reader, Tenant
+from flowai.core.deps import DB, PUBLIC, Ctx, Reader, Tenant, require
 from flowai.core.errors import Problem, field_error, not_found
 from flowai.core.ids import new_id
 from flowai.core.images import ImageRejected, check_stored_image
@@ -45,15 +45,13 @@ def file_out(ctx: Ctx, row: StoredFile) -> FileOut:
     )
 
 
-def _require_upload_scope(principal: Principal) -> None:
-    if not any(scope in principal.scopes for scope in UPLOAD_SCOPES):
-        principal.require(UPLOAD_SCOPES[0])
+Uploader = Annotated[Principal, require(*UPLOAD_SCOPES)]
 
 
 @router.post("", status_code=201, response_model=FileOut)
 async def upload(
     request: Request,
-    principal: Caller,
+    principal: Uploader,
     ctx: Ctx,
     tenant: Tenant,
     s: DB,
@@ -61,7 +59,6 @@ async def upload(
     filename: Annotated[str, Query(max_length=255)] = "upload",
 ) -> FileOut:
     """Stream the raw request body into storage; checked by size while streaming, then by content."""
-    _require_upload_scope(principal)
     if kind not in KINDS:
         raise field_error(422, "validation", "kind", f"must be one of {', '.join(KINDS)}")
     limit = ctx.settings.upload_limit_bytes(kind)
@@ -120,7 +117,7 @@ def _too_large(kind: str, limit: int) -> Problem:
     )
 
 
-@router.get("/raw/{key:path}", include_in_schema=False)
+@router.get("/raw/{key:path}", include_in_schema=False, dependencies=PUBLIC)
 def raw(key: str, ctx: Ctx, exp: int, name: str, sig: str, type: str | None = None) -> FileResponse:
     """Serve a local-storage object for a valid, unexpired signed URL (the local backend's S3 GET).
 
@@ -153,8 +150,7 @@ def get_file(file_id: str, principal: Reader, ctx: Ctx, s: DB) -> FileOut:
 
 
 @router.delete("/{file_id}", status_code=204)
-def delete_file(file_id: str, principal: Caller, ctx: Ctx, s: DB) -> Response:
-    _require_upload_scope(principal)
+def delete_file(file_id: str, principal: Uploader, ctx: Ctx, s: DB) -> Response:
     row = s.get(StoredFile, file_id)
     if row is None or row.owner_id != principal.user_id:
         raise not_found("File")

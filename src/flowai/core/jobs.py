@@ -225,14 +225,18 @@ class JobQueue:
         """Queued jobs stop at once; running ones at their next progress step."""
         with self.db.transaction(tenant_id=tenant_id) as s:
             job = s.get(Job, job_id)
-            if job is None:
-                return None
-            if job.status in TERMINAL:
-                return job
-            job.cancel_requested = True
-            if job.status == "queued":
-                job.status, job.stage, job.finished_at = "cancelled", "cancelled", utcnow()
+            if job is not None:
+                self.cancel_in(s, job)
             return job
+
+    @staticmethod
+    def cancel_in(s: Session, job: Job) -> None:
+        """`cancel` in the caller's transaction."""
+        if job.status in TERMINAL:
+            return
+        job.cancel_requested = True
+        if job.status == "queued":
+            job.status, job.stage, job.finished_at = "cancelled", "cancelled", utcnow()
 
 
 _PENDING = "flowai.jobs.pending_dispatch"

@@ -6,9 +6,9 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
-from flowai.core.deps import Ctx
+from flowai.core.deps import PUBLIC, Ctx
 
-router = APIRouter(tags=["operations"])
+router = APIRouter(tags=["operations"], dependencies=PUBLIC)
 
 
 @router.get("/healthz")

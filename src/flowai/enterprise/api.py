@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from flowai.core.auth import Principal
 from flowai.core.context import AppContext
-from flowai.core.deps import DB, Caller, Ctx, Reader, Tenant, client_ip
+from flowai.core.deps import DB, PUBLIC, Admin, Ctx, PlatformAdmin, Tenant, client_ip
 from flowai.core.errors import field_error, not_found
 from flowai.core.jobs_api import job_out
 from flowai.core.models import Tenant as TenantRow
@@ -37,17 +37,17 @@ from flowai.enterprise.webhooks import service as webhooks
 router = APIRouter(tags=["tenant"])
 
 
-@router.get("/v1/tenant/theme")
+@router.get("/v1/tenant/theme", dependencies=PUBLIC)
 def theme(tenant: Tenant) -> dict[str, object]:
     return theming.theme_json(tenant)
 
 
-@router.get("/theme.css", include_in_schema=False)
+@router.get("/theme.css", include_in_schema=False, dependencies=PUBLIC)
 def theme_css(tenant: Tenant) -> Response:
     return Response(theming.theme_css(tenant), media_type="text/css", headers={"Cache-Control": "no-cache"})
 
 
-@router.get("/v1/tenant/logo", include_in_schema=False)
+@router.get("/v1/tenant/logo", include_in_schema=False, dependencies=PUBLIC)
 def logo(tenant: Tenant, ctx: Ctx) -> Response:
     key, fmt = theming.brand_of(tenant).get("logo_key"), str(tenant.brand.get("logo_format"))
     if key:
@@ -59,13 +59,13 @@ def logo(tenant: Tenant, ctx: Ctx) -> Response:
     )
 
 
-@router.get("/v1/tenant/favicon", include_in_schema=False)
+@router.get("/v1/tenant/favicon", include_in_schema=False, dependencies=PUBLIC)
 def favicon(tenant: Tenant, ctx: Ctx, v: str | None = None) -> Response:
     """The uploaded favicon, else the logo (the default logo is a monogram in the brand colours)."""
     return _served_file(tenant, ctx, "favicon", v) or RedirectResponse("/v1/tenant/logo", status_code=307)
 
 
-@router.get("/v1/tenant/font", include_in_schema=False)
+@router.get("/v1/tenant/font", include_in_schema=False, dependencies=PUBLIC)
 def font(tenant: Tenant, ctx: Ctx, v: str | None = None) -> Response:
     response = _served_file(tenant, ctx, "font", v)
     if response is None:
@@ -87,12 +87,6 @@ def _served_file(tenant: TenantInfo, ctx: AppContext, name: str, v: str | None) 
         media_type=brand_assets.KINDS[name].formats[str(fmt)],
         headers={"Cache-Control": "public, max-age=31536000, immutable" if current else "no-cache"},
     )
-
-
-def _admin(principal: Principal) -> Principal:
-    principal.require_admin()
-    principal.require("read")
-    return principal
 
 
 def tenant_out(row: TenantRow) -> TenantOut:
@@ -123,8 +117,7 @@ def domain_out(row: TenantDomain) -> DomainOut:
 
 
 @router.get("/v1/tenant", response_model=TenantOut)
-def get_tenant(principal: Caller, tenant: Tenant, ctx: Ctx) -> TenantOut:
-    _admin(principal)
+def get_tenant(_: Admin, tenant: Tenant, ctx: Ctx) -> TenantOut:
     return _current(ctx, tenant.id)
 
 
@@ -137,10 +130,9 @@ def _current(ctx: AppContext, tenant_id: str) -> TenantOut:
 
 @router.patch("/v1/tenant", response_model=TenantOut)
 def patch_tenant(
-    body: BrandPatch, request: Request, principal: Caller, tenant: Tenant, ctx: Ctx, s: DB
+    body: BrandPatch, request: Request, principal: Admin, tenant: Tenant, ctx: Ctx, s: DB
 ) -> TenantOut:
     """Change the brand; text colours under WCAG AA contrast are refused with the ratio."""
-    _admin(principal)
     changes = body.model_dump(exclude_unset=True)
     row = service.update_brand(ctx.db, tenant_id=tenant.id, changes=changes)
     service.audit(
@@ -169,14 +161,12 @@ def _replace_brand_file(
 
 def _brand_file_routes(kind: brand_assets.AssetKind) -> None:
     async def upload(
-        request: Request, principal: Caller, tenant: Tenant, ctx: Ctx, s: DB, filename: str | None = None
+        request: Request, principal: Admin, tenant: Tenant, ctx: Ctx, s: DB, filename: str | None = None
     ) -> TenantOut:
-        _admin(principal)
         fields = await brand_assets.save(ctx.storage, tenant.id, kind, body_chunks(request), filename)
         return _replace_brand_file(request, principal, tenant, ctx, s, kind, fields)
 
-    def remove(request: Request, principal: Caller, tenant: Tenant, ctx: Ctx, s: DB) -> TenantOut:
-        _admin(principal)
+    def remove(request: Request, principal: Admin, tenant: Tenant, ctx: Ctx, s: DB) -> TenantOut:
         if not theming.brand_of(tenant).get(f"{kind.name}_key"):
             return _current(ctx, tenant.id)  # nothing uploaded: nothing to change or audit
         return _replace_brand_file(request, principal, tenant, ctx, s, kind, brand_assets.cleared(kind))
@@ -194,17 +184,15 @@ for _kind in brand_assets.KINDS.values():
 
 
 @router.get("/v1/tenant/domains", response_model=list[DomainOut])
-def get_domains(principal: Caller, tenant: Tenant, ctx: Ctx) -> list[DomainOut]:
-    _admin(principal)
+def get_domains(_: Admin, tenant: Tenant, ctx: Ctx) -> list[DomainOut]:
     return [domain_out(d) for d in service.list_domains(ctx.db, tenant_id=tenant.id)]
 
 
 @router.post("/v1/tenant/domains", response_model=DomainOut, status_code=201)
 def add_domain(
-    body: DomainIn, request: Request, principal: Caller, tenant: Tenant, ctx: Ctx, s: DB
+    body: DomainIn, request: Request, principal: Admin, tenant: Tenant, ctx: Ctx, s: DB
 ) -> DomainOut:
     """Claim a custom domain; it serves the workspace once its TXT record verifies."""
-    _admin(principal)
     row = service.add_domain(ctx.db, tenant_id=tenant.id, host=body.host)
     service.audit(
         s, actor_id=principal.user_id, action="tenant.domain.added", target=row.host, ip=client_ip(request)
@@ -214,9 +202,8 @@ def add_domain(
 
 @router.post("/v1/tenant/domains/{host}/verify", response_model=DomainOut)
 def verify_domain(
-    host: str, request: Request, principal: Caller, tenant: Tenant, ctx: Ctx, s: DB
+    host: str, request: Request, principal: Admin, tenant: Tenant, ctx: Ctx, s: DB
 ) -> DomainOut:
-    _admin(principal)
     row = service.verify_domain(ctx.db, tenant_id=tenant.id, host=host, dns_server=ctx.settings.dns_resolver)
     if row.verified:
         service.audit(
@@ -232,10 +219,7 @@ def verify_domain(
 
 
 @router.delete("/v1/tenant/domains/{host}", status_code=204)
-def delete_domain(
-    host: str, request: Request, principal: Caller, tenant: Tenant, ctx: Ctx, s: DB
-) -> Response:
-    _admin(principal)
+def delete_domain(host: str, request: Request, principal: Admin, tenant: Tenant, ctx: Ctx, s: DB) -> Response:
     service.remove_domain(ctx.db, tenant_id=tenant.id, host=host)
     service.audit(
         s, actor_id=principal.user_id, action="tenant.domain.removed", target=host, ip=client_ip(request)
@@ -246,9 +230,8 @@ def delete_domain(
 
 @router.get("/v1/tenant/users", response_model=Page[MemberOut])
 def members(
-    principal: Caller, s: DB, limit: Annotated[int, Query(ge=1, le=200)] = 100, cursor: str | None = None
+    _: Admin, s: DB, limit: Annotated[int, Query(ge=1, le=200)] = 100, cursor: str | None = None
 ) -> Page[MemberOut]:
-    _admin(principal)
     rows, nxt = page(s, select(User), User.id, limit=limit, cursor=cursor)
     return Page(items=[_member(u) for u in rows], next_cursor=nxt)
 
@@ -265,8 +248,7 @@ def _member(u: User) -> MemberOut:
 
 
 @router.patch("/v1/tenant/users/{user_id}", response_model=MemberOut)
-def set_role(user_id: str, body: RoleIn, request: Request, principal: Caller, s: DB) -> MemberOut:
-    _admin(principal)
+def set_role(user_id: str, body: RoleIn, request: Request, principal: Admin, s: DB) -> MemberOut:
     user = service.set_role(s, user_id=user_id, role=body.role, actor_id=principal.user_id)
     service.audit(
         s,
@@ -281,43 +263,30 @@ def set_role(user_id: str, body: RoleIn, request: Request, principal: Caller, s:
 
 @router.get("/v1/tenant/audit", response_model=Page[AuditOut])
 def audit_log(
-    principal: Caller, s: DB, limit: Annotated[int, Query(ge=1, le=200)] = 50, cursor: str | None = None
+    _: Admin, s: DB, limit: Annotated[int, Query(ge=1, le=200)] = 50, cursor: str | None = None
 ) -> Page[AuditOut]:
-    _admin(principal)
     rows, nxt = page(s, select(AuditEntry), AuditEntry.id, limit=limit, cursor=cursor)
     return Page(items=[AuditOut.model_validate(r, from_attributes=True) for r in rows], next_cursor=nxt)
 
 
 @router.get("/v1/tenant/usage")
-def usage(principal: Caller, s: DB) -> dict[str, Any]:
-    _admin(principal)
+def usage(_: Admin, s: DB) -> dict[str, Any]:
     return service.usage(s)
 
 
 # --- platform administration: the owners and admins of the default `flowai` workspace -------
-
-
-def _platform_admin(principal: Principal, tenant: Tenant) -> None:
-    principal.require_admin()
-    if tenant.slug != "flowai":
-        raise field_error(
-            403, "platform-only", "host", "tenants are managed from the platform's own workspace"
-        )
+# (the `platform` scope checks the role and that the request came to the platform's own host)
 
 
 @router.get("/v1/platform/tenants", response_model=list[TenantOut])
-def list_tenants(principal: Reader, tenant: Tenant, ctx: Ctx) -> list[TenantOut]:
-    _platform_admin(principal, tenant)
+def list_tenants(_: PlatformAdmin, ctx: Ctx) -> list[TenantOut]:
     with ctx.db.session(system=True) as s:
         return [tenant_out(t) for t in s.execute(select(TenantRow).order_by(TenantRow.slug)).scalars()]
 
 
 @router.post("/v1/platform/tenants", response_model=TenantOut, status_code=201)
-def create_tenant(
-    body: TenantIn, request: Request, principal: Caller, tenant: Tenant, ctx: Ctx, s: DB
-) -> TenantOut:
+def create_tenant(body: TenantIn, request: Request, principal: PlatformAdmin, ctx: Ctx, s: DB) -> TenantOut:
     """Provision a tenant: `<slug>.<FLOWAI_BASE_DOMAIN>` serves it at once; optionally its first owner."""
-    _platform_admin(principal, tenant)
     row = service.create_with_owner(
         ctx.db,
         slug=body.slug,
@@ -341,10 +310,9 @@ def create_tenant(
 
 @router.delete("/v1/platform/tenants/{slug}", status_code=202, response_model=JobOut)
 def delete_tenant(
-    slug: str, request: Request, response: Response, principal: Caller, tenant: Tenant, ctx: Ctx, s: DB
+    slug: str, request: Request, response: Response, principal: PlatformAdmin, tenant: Tenant, ctx: Ctx, s: DB
 ) -> JobOut:
     """Export the tenant's data to a downloadable archive, then purge its rows and media (a job)."""
-    _platform_admin(principal, tenant)
     if slug == tenant.slug:
         raise field_error(409, "platform-tenant", "slug", "the platform's own workspace cannot be deleted")
     with ctx.db.session(system=True) as sys_s:

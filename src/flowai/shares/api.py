@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Response
+from fastapi import APIRouter, Header, Path, Query, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from flowai.core.auth import Principal
 from flowai.core.context import AppContext
-from flowai.core.deps import DB, Ctx, Reader, Tenant, require
+from flowai.core.deps import DB, PUBLIC, Ctx, Reader, Tenant, require
 from flowai.core.errors import not_found
 from flowai.core.jobs_api import job_out
 from flowai.core.pagination import page
@@ -33,12 +33,14 @@ from flowai.shares.schemas import (
     VideoSharesOut,
 )
 
-Sharer = Annotated[Principal, Depends(require("shares:write"))]
+Sharer = Annotated[Principal, require("shares:write")]
 IdempotencyKey = Annotated[str | None, Header(max_length=200)]
 VideoId = Annotated[str, Path(min_length=1, max_length=200)]
 Limit = Annotated[int, Query(ge=1, le=100)]
 router = APIRouter(prefix="/v1", tags=["shares"])
-nft_router = APIRouter(prefix="/v1", tags=["shares"])  # public metadata: served even with shares off
+nft_router = APIRouter(
+    prefix="/v1", tags=["shares"], dependencies=PUBLIC
+)  # public metadata: served even with shares off
 WALLET_CALLS = (
     "buy(uint256,uint256)",  # shares, max price per share (wei): the slippage guard
     "claim()",

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi import APIRouter, Header, Query, Request, Response
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.concurrency import run_in_threadpool
 
@@ -25,7 +25,7 @@ from flowai.voice.engines.base import EngineError
 from flowai.voice.models import VoiceClone, VoiceNarration
 from flowai.voice.schemas import CloneOut, NarrationOut, Quality, TtsIn, VoiceOut
 
-Voicer = Annotated[Principal, Depends(require("voice:write"))]
+Voicer = Annotated[Principal, require("voice:write")]
 IdempotencyKey = Annotated[str | None, Header(max_length=200)]
 router = APIRouter(prefix="/v1", tags=["voice"])
 FILE_FIELDS = ("audio", "file", "files")

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 from fastapi.testclient import TestClient
-from flowai_testkit import PASSWORD, create_key, csrf, signup, unique_email
+from flowai_testkit import PASSWORD, create_key, csrf, make_settings, signup, unique_email
 from sqlalchemy import update
 
+from flowai.app import create_app
 from flowai.core.context import AppContext
 from flowai.core.db import utcnow
 from flowai.core.models import ApiKey
@@ -104,6 +106,31 @@ def test_login_is_throttled(client: TestClient, ctx: AppContext) -> None:
     r = client.post("/v1/auth/login", json={"email": email, "password": PASSWORD}, headers=headers)
     assert r.status_code == 429
     assert int(r.headers["retry-after"]) > 0
+
+
+def test_login_throttle_is_per_source_then_per_account(tmp_path: Path, database_url: str) -> None:
+    """Five bad passwords from one address lock that address out of that account only: the owner
+    signs in from elsewhere. Guessing spread over many addresses meets the looser per-account limit
+    (12 here instead of the default 100, to keep the test short)."""
+    ctx = AppContext.build(make_settings(tmp_path, database_url, login_account_attempts_per_15min=12))
+    app = create_app(ctx)
+    email = unique_email()
+
+    def attempt(ip: str, password: str) -> int:
+        with TestClient(app, base_url="http://localhost", client=(ip, 40000)) as c:
+            return c.post(
+                "/v1/auth/login", json={"email": email, "password": password}, headers=csrf(c)
+            ).status_code
+
+    with TestClient(app, base_url="http://localhost") as c:
+        signup(c, email)
+    for _ in range(5):
+        assert attempt("203.0.113.7", "nope nope") == 401
+    assert attempt("203.0.113.7", PASSWORD) == 429
+    assert attempt("198.51.100.1", PASSWORD) == 200  # the owner, elsewhere
+    for n in range(12 - 5):
+        assert attempt(f"10.0.0.{n + 1}", "nope nope") == 401
+    assert attempt("198.51.100.1", PASSWORD) == 429
 
 
 def test_api_key_lifecycle(client: TestClient) -> None:

@@ -13,7 +13,7 @@ from flowai_images import image_bytes
 from flowai_testkit import create_key, csrf, make_settings, signup, wait_until
 
 from flowai.app import create_app
-from flowai.core.auth import SCOPES
+from flowai.core.auth import TENANT_SCOPES
 from flowai.core.context import AppContext
 
 PNG = image_bytes()
@@ -59,7 +59,7 @@ def test_tenant_b_gets_nothing_of_tenant_a(
     with TestClient(app, base_url="http://localhost") as a, TestClient(app, base_url=f"http://{host_b}") as b:
         ids = _a_objects(a, ctx)
         signup(b)  # B's first user owns B: an admin, the strongest role B has
-        key_b = create_key(b, list(SCOPES))
+        key_b = create_key(b, list(TENANT_SCOPES))  # every scope but `platform` (not B's to hold)
         spec = app.openapi()
         values = {**ids, "fmt": "otio"}
         probed = 0

@@ -182,6 +182,62 @@ def test_upload_size_is_limited(client: TestClient, ctx: AppContext, creator: di
     assert rows(ctx, VoiceClone, creator["user"]["id"]) == [] and voice_keys(ctx) == []
 
 
+def _form(parts: list[bytes], boundary: str = "flowai-test") -> tuple[bytes, dict[str, str]]:
+    body = b"".join(b"--" + boundary.encode() + b"\r\n" + p + b"\r\n" for p in parts)
+    return body + b"--" + boundary.encode() + b"--\r\n", {
+        "Content-Type": f"multipart/form-data; boundary={boundary}"
+    }
+
+
+@pytest.mark.parametrize(
+    ("parts", "says"),
+    [
+        ([b'Content-Disposition: form-data; name="consent"\r\nX-Big: ' + b"a" * 200_000 + b"\r\n\r\ntrue"],
+         "8 headers of at most 4 KiB each"),
+        ([b'Content-Disposition: form-data; name="consent"\r\n'
+          + b"".join(b"X-H%d: v\r\n" % i for i in range(12)) + b"\r\ntrue"],
+         "8 headers of at most 4 KiB each"),
+        ([b'Content-Disposition: form-data; name="f%d"\r\n\r\nx' % i for i in range(40)], "limited to 16 parts"),
+        ([b'Content-Disposition: form-data; name="consent"\r\n'
+          + b"".join(b"X-H%d: " % i + b"v" * 3500 + b"\r\n" for i in range(6)) + b"\r\ntrue"],
+         "headers are limited to 16 KiB"),
+    ],
+)  # fmt: skip
+def test_multipart_headers_and_parts_are_bounded(
+    client: TestClient, ctx: AppContext, creator: dict[str, Any], parts: list[bytes], says: str
+) -> None:
+    body, headers = _form(parts)
+    r = client.post("/v1/voice/clone", content=body, headers={**creator["h"], **headers})
+    assert r.status_code == 400 and r.json()["type"].endswith("/bad-multipart"), r.text
+    assert says in r.json()["detail"] and r.json()["errors"][0]["field"] == "body"
+    assert rows(ctx, VoiceClone, creator["user"]["id"]) == [] and voice_keys(ctx) == []
+
+
+def test_multipart_is_parsed_off_the_event_loop(
+    client: TestClient, creator: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import asyncio
+
+    from flowai.voice import api
+
+    on_loop: list[bool] = []
+
+    class Spy(api.MultipartParser):  # type: ignore[misc]
+        def write(self, data: bytes) -> int:
+            try:
+                asyncio.get_running_loop()
+                on_loop.append(True)
+            except RuntimeError:
+                on_loop.append(False)
+            return int(super().write(data))
+
+    monkeypatch.setattr(api, "MultipartParser", Spy)
+    body, headers = _form([b'Content-Disposition: form-data; name="consent"\r\n\r\nfalse'])
+    r = client.post("/v1/voice/clone", content=body, headers={**creator["h"], **headers})
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "consent", r.text
+    assert on_loop and not any(on_loop)
+
+
 def test_narration_needs_a_voice_and_sane_text(client: TestClient, creator: dict[str, Any]) -> None:
     h = creator["h"]
     assert client.post("/v1/tts", json={"text": "Hi.", "voice": "me"}, headers=h).status_code == 409

@@ -62,7 +62,12 @@ export const API_KEY_SCOPES = [
   "exports:write",
   "shares:write",
   "webhooks:manage",
+  "admin",
+  "platform",
 ] as const;
+/** Scopes a key gets only when an admin asks for them (platform: in the platform's workspace). */
+export const ADMIN_SCOPES: readonly string[] = ["admin", "platform"];
+export const PLATFORM_TENANT = "flowai";
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 
 export interface ApiKey {

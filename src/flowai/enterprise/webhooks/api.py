@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Query, Response
 from sqlalchemy import select
 
 from flowai.core.auth import Principal
-from flowai.core.deps import DB, Caller, Ctx
+from flowai.core.deps import DB, Ctx, require
 from flowai.core.errors import Problem
 from flowai.core.pagination import page
 from flowai.core.schemas import Page
@@ -37,8 +37,7 @@ SCOPE = "webhooks:manage"
 MANAGERS = ("admin", "owner")
 
 
-async def require_manager(principal: Caller) -> Principal:
-    principal.require(SCOPE)
+async def require_manager(principal: Annotated[Principal, require(SCOPE)]) -> Principal:
     if principal.role not in MANAGERS:
         raise Problem(403, "forbidden", "Only tenant admins and owners manage webhooks.")
     return principal

@@ -2,7 +2,8 @@ import { useCallback, useEffect, useId, useRef, useState } from "react";
 import type { FormEvent } from "react";
 import { ApiError } from "../../api/client";
 import { createApiKey, listApiKeys, revokeApiKey } from "../../api/endpoints";
-import { API_KEY_SCOPES } from "../../api/types";
+import { ADMIN_SCOPES, API_KEY_SCOPES, PLATFORM_TENANT } from "../../api/types";
+import { useAuth } from "../../auth/AuthContext";
 import type { ApiKey, CreatedApiKey } from "../../api/types";
 import { Button } from "../../components/Button";
 import { Card } from "../../components/Card";
@@ -18,7 +19,19 @@ export const SCOPE_DESCRIPTIONS: Record<string, string> = {
   "exports:write": "Start video exports",
   "shares:write": "Lock videos and manage shares",
   "webhooks:manage": "Add and remove webhook endpoints",
+  admin: "Administer this workspace: brand, domains, members, audit",
+  platform: "Create and delete workspaces of the whole service",
 };
+
+/** The scopes this person may put on a key: admin powers only for admins, platform only in the
+ * platform's own workspace (the server refuses the rest with 403). */
+export function grantableScopes(user: { role?: string; tenant: { slug: string } } | null): string[] {
+  const isAdmin = user?.role === "admin" || user?.role === "owner";
+  return API_KEY_SCOPES.filter(
+    (scope) =>
+      !ADMIN_SCOPES.includes(scope) || (isAdmin && (scope !== "platform" || user?.tenant.slug === PLATFORM_TENANT)),
+  );
+}
 
 const MAX_EXPIRY_DAYS = 3650;
 
@@ -224,6 +237,7 @@ function KeysTable({ keys, onRevoke }: { keys: ApiKey[]; onRevoke: (key: ApiKey)
 function CreateKeyForm({ onCreated, onCancel }: { onCreated: (key: CreatedApiKey) => void; onCancel: () => void }) {
   const [name, setName] = useState("");
   const [scopes, setScopes] = useState<string[]>(["read"]);
+  const { user } = useAuth();
   const [expiry, setExpiry] = useState("90");
   const [errors, setErrors] = useState<FormErrors>({});
   const [busy, setBusy] = useState(false);
@@ -299,7 +313,7 @@ function CreateKeyForm({ onCreated, onCancel }: { onCreated: (key: CreatedApiKey
       <fieldset aria-describedby={errors.scopes ? scopesErrorId : undefined}>
         <legend className="mb-2 text-sm font-medium text-text">Scopes</legend>
         <div className="grid gap-2 sm:grid-cols-2 lg:grid-cols-3">
-          {API_KEY_SCOPES.map((scope) => (
+          {grantableScopes(user).map((scope) => (
             <label
               key={scope}
               className="flex cursor-pointer items-start gap-3 rounded-lg border border-text/10 bg-surface px-3 py-2.5 transition hover:border-text/25 has-checked:border-primary/60 has-checked:bg-primary/10"
