@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi import APIRouter, Header, Query, Request, Response
 
 from flowai.core.auth import Principal
 from flowai.core.deps import DB, Ctx, Reader, Tenant, require
@@ -32,8 +32,8 @@ from flowai.editor.schemas import (
 )
 from flowai.editor.timeline import Timeline
 
-Editor = Annotated[Principal, Depends(require("editor:write"))]
-Exporter = Annotated[Principal, Depends(require("exports:write"))]
+Editor = Annotated[Principal, require("editor:write")]
+Exporter = Annotated[Principal, require("exports:write")]
 Limit = Annotated[int, Query(ge=1, le=100)]
 IfMatch = Annotated[str | None, Header(description='The project\'s ETag, e.g. "3"')]
 IdempotencyKey = Annotated[str | None, Header(max_length=200)]
