@@ -14,12 +14,15 @@ is placed `length // 2` frames into our overlap, and the mapping is undone exact
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, cast
 
+import defusedxml.ElementTree as safe_xml
 import opentimelineio as otio
+from defusedxml import DefusedXmlException
 
 from flowai.editor.timeline import (
     AssetInfo,
@@ -32,6 +35,10 @@ from flowai.editor.timeline import (
 ASSET_URL = "flowai://assets/"
 FORMATS = {"otio": "otio_json", "fcpxml": "fcp_xml", "edl": "cmx_3600"}
 DEFAULT_CANVAS: dict[str, Any] = {"width": 1920, "height": 1080, "fps": "30"}
+# Limits on an imported document (it comes from a client): size, clips, nesting, rates, references.
+MAX_BYTES = 5 * 1024 * 1024
+MAX_CLIPS = 2000
+MAX_DEPTH = 8  # compositions (stacks, tracks) inside one another below the timeline
 _CLIP_PROPS = ("opacity", "x", "y", "scale", "volume", "fade_in", "fade_out", "voice_id", "script")
 
 
@@ -299,10 +306,15 @@ def from_otio(tl: otio.schema.Timeline, resolve: ResolveMedia) -> dict[str, Any]
 
 
 def read(data: str, fmt: str = "otio", *, edl_rate: Fraction | None = None) -> otio.schema.Timeline:
-    """Parse interchange text; ValueError with the adapter's reason when it is not valid.
+    """Parse interchange text from a client; ValueError with the reason when it is not valid or
+    breaks a limit (size, XML entities, clip count, nesting, rates, media references).
 
     An EDL's timecodes carry no rate: they are read at `edl_rate` (the adapter's default is 24).
     """
+    if len(data.encode("utf-8")) > MAX_BYTES:
+        raise ValueError(f"the {fmt} file is larger than {MAX_BYTES // 2**20} MiB")
+    if fmt == "fcpxml":
+        _screen_xml(data)
     extra = {"rate": float(edl_rate)} if fmt == "edl" and edl_rate else {}
     try:
         result = otio.adapters.read_from_string(data, FORMATS[fmt], **extra)
@@ -310,4 +322,76 @@ def read(data: str, fmt: str = "otio", *, edl_rate: Fraction | None = None) -> o
         raise ValueError(f"not a readable {fmt} file: {exc}") from exc
     if not isinstance(result, otio.schema.Timeline):
         raise ValueError(f"the {fmt} file holds a {type(result).__name__}, not a timeline")
+    check_untrusted(result)
     return result
+
+
+def _screen_xml(data: str) -> None:
+    """Refuse entity declarations (billion laughs) and external entities/DTDs before any adapter
+    parses the XML; a plain `<!DOCTYPE xmeml>` (what FCP writes, no subset, no SYSTEM id) is fine."""
+    plain = re.sub(r"<!DOCTYPE\s+[\w.:-]+\s*>", "", data, count=1)
+    try:
+        safe_xml.fromstring(plain, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except DefusedXmlException as exc:
+        raise ValueError(
+            "XML entity declarations, external entities and DTDs (other than a plain <!DOCTYPE xmeml>) "
+            "are not allowed"
+        ) from exc
+    except safe_xml.ParseError as exc:
+        raise ValueError(f"not a readable fcpxml file: {exc}") from exc
+
+
+def _bad_rate(rate: float) -> bool:
+    return not math.isfinite(rate) or rate <= 0
+
+
+def _bad_time(t: otio.opentime.RationalTime | None) -> bool:
+    return t is not None and (_bad_rate(t.rate) or not math.isfinite(t.value))
+
+
+def _bad_range(r: otio.opentime.TimeRange | None) -> bool:
+    return r is not None and (_bad_time(r.start_time) or _bad_time(r.duration))
+
+
+def _local_reference(url: str) -> bool:
+    """A `file:` URL or an absolute path (POSIX, Windows drive or UNC): media on some disk."""
+    lowered = url.strip().lower()
+    return (
+        lowered.startswith("file:")
+        or lowered.startswith(("/", "\\"))
+        or (len(lowered) > 2 and lowered[1] == ":" and lowered[2] in "/\\")
+    )
+
+
+def check_untrusted(tl: otio.schema.Timeline) -> None:
+    """Limits on an imported timeline: clip count, nesting depth, finite positive rates, and no
+    media on the server's (or anyone's) disk. ValueError naming the first thing at fault."""
+    if _bad_time(tl.global_start_time):
+        raise ValueError("the timeline's start time has a zero, negative or non-finite rate")
+    clips = 0
+
+    def walk(composition: otio.core.Composition, depth: int) -> None:
+        nonlocal clips
+        if depth > MAX_DEPTH:
+            raise ValueError(f"compositions are nested more than {MAX_DEPTH} deep")
+        for item in composition:
+            if isinstance(item, otio.core.Composition):
+                walk(item, depth + 1)
+                continue
+            if _bad_range(getattr(item, "source_range", None)):
+                raise ValueError(f"{item.name or 'an item'}: a zero, negative or non-finite frame rate")
+            if isinstance(item, otio.schema.Clip):
+                clips += 1
+                if clips > MAX_CLIPS:
+                    raise ValueError(f"more than {MAX_CLIPS} clips")
+                ref = item.media_reference
+                if _bad_range(getattr(ref, "available_range", None)):
+                    raise ValueError(f"{item.name or 'a clip'}: its media has a zero or non-finite rate")
+                url = str(getattr(ref, "target_url", "") or "")
+                if _local_reference(url):
+                    raise ValueError(
+                        f"{item.name or 'a clip'}: media {url!r} is a local file; "
+                        "use flowai://assets/<id> references to your assets"
+                    )
+
+    walk(tl.tracks, 1)
