@@ -6,11 +6,11 @@ Service functions here take a tenant-bound SQLAlchemy session and plain values; 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -49,6 +49,7 @@ class Principal:
     scopes: frozenset[str]
     via: str  # "session" | "api_key" | "supabase" | "cli"
     api_key_id: str | None = None
+    touch: bool = False  # the key's last_used_at is due to be written
 
     @property
     def is_admin(self) -> bool:
@@ -229,9 +230,15 @@ def principal_for_api_key(s: Session, value: str) -> Principal | None:
         return None
     if not user.is_active:
         return None
-    if row.last_used_at is None or now - row.last_used_at > LAST_USED_RESOLUTION:
-        row.last_used_at = now
-    return principal_for(user, "api_key", frozenset(row.scopes), row.id)
+    principal = principal_for(user, "api_key", frozenset(row.scopes), row.id)
+    stale = row.last_used_at is None or now - row.last_used_at > LAST_USED_RESOLUTION
+    return replace(principal, touch=stale)
+
+
+def touch_api_key(s: Session, key_id: str) -> None:
+    """Record a key's use (at most once per LAST_USED_RESOLUTION). Called in a transaction of its
+    own: in the request's, this write would hold SQLite's lock for the whole request."""
+    s.execute(update(ApiKey).where(ApiKey.id == key_id).values(last_used_at=utcnow()))
 
 
 def user_for_supabase_claims(s: Session, claims: dict[str, Any]) -> User:

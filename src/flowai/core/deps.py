@@ -95,6 +95,9 @@ def verify_csrf(request: Request) -> None:
 
 def get_principal(request: Request, ctx: Ctx, tenant: Tenant, s: DB) -> auth.Principal:
     principal = _authenticate(request, ctx, s)
+    if principal.touch and principal.api_key_id:
+        with ctx.db.transaction(tenant_id=tenant.id) as own:
+            auth.touch_api_key(own, principal.api_key_id)
     credential = principal.api_key_id or f"user:{principal.user_id}"
     request.state.ratelimit = ctx.request_limiter.check(
         plan=tenant.plan, tenant_id=tenant.id, credential=credential
