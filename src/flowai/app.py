@@ -1,4 +1,4 @@
-"""The FastAPI app factory: API under /v1, OpenAPI at /docs, the built web app at /."""
+"""The FastAPI app factory: API under /v1, OpenAPI at /docs (served offline), the built web app at /."""
 
 from __future__ import annotations
 
@@ -45,11 +45,12 @@ def create_app(ctx: AppContext | None = None, settings: Settings | None = None) 
         version="1.0",
         description="Voice cloning, the video editor, viral shares and white-label tenants.",
         lifespan=lifespan,
-        docs_url="/docs",
+        docs_url=None,  # openapi.install serves /docs from packaged assets
         redoc_url=None,
     )
     app.state.ctx = ctx
     errors.install(app)
+    openapi.install(app)
     for router in (
         ops_router,
         auth_router,
@@ -79,7 +80,7 @@ def _mount_web(app: FastAPI) -> None:
     @app.get("/{path:path}", include_in_schema=False)
     def spa(path: str, request: Request) -> Response:
         if path.startswith("v1/") or path == "v1":
-            raise errors.not_found("API route")
+            raise errors.no_route(request)
         candidate = (STATIC_DIR / path).resolve()
         if path and candidate.is_file() and STATIC_DIR in candidate.parents:
             return FileResponse(candidate)

@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 log = logging.getLogger("flowai.errors")
 PROBLEM_BASE = "https://flowai.dev/problems/"
@@ -26,6 +27,10 @@ TITLES = {
     500: "Internal server error",
     503: "Service unavailable",
 }
+
+
+HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+CATCH_ALL = "/{path:path}"
 
 
 class Problem(Exception):
@@ -56,6 +61,34 @@ def not_found(what: str) -> Problem:
 
 def field_error(status: int, type: str, field: str, message: str) -> Problem:
     return Problem(status, type, f"{field}: {message}", errors=[{"field": field, "message": message}])
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """The methods that some route serves at the request's path. Starlette's own Allow names only
+    the first route that matches the path; a catch-all (the web app's `/{path:path}`) is not one."""
+    allowed = []
+    for method in HTTP_METHODS:
+        scope = {**request.scope, "method": method}
+        for route in request.app.router.routes:
+            match, child = route.matches(scope)
+            if match is Match.FULL:
+                if getattr(child.get("route"), "path", None) != CATCH_ALL:
+                    allowed.append(method)
+                break
+    return allowed
+
+
+def no_route(request: Request) -> Problem:
+    """405 with the right Allow when the path exists under other methods, else 404."""
+    allowed = allowed_methods(request)
+    if not allowed:
+        return not_found("API route")
+    return Problem(
+        405,
+        "method-not-allowed",
+        f"{request.method} is not allowed here; use {', '.join(allowed)}.",
+        headers={"Allow": ", ".join(allowed)},
+    )
 
 
 def problem_response(request: Request, problem: Problem) -> JSONResponse:
@@ -97,6 +130,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 405:
+            return problem_response(request, no_route(request))
         slug = TITLES.get(exc.status_code, "error").lower().replace(" ", "-")
         headers = dict(exc.headers or {})
         return problem_response(request, Problem(exc.status_code, slug, str(exc.detail), headers=headers))

@@ -47,7 +47,7 @@ def theme_css(tenant: Tenant) -> Response:
     return Response(theming.theme_css(tenant), media_type="text/css", headers={"Cache-Control": "no-cache"})
 
 
-@router.get("/v1/tenant/logo", include_in_schema=False, dependencies=PUBLIC)
+@router.get("/v1/tenant/logo", dependencies=PUBLIC)
 def logo(tenant: Tenant, ctx: Ctx) -> Response:
     key, fmt = theming.brand_of(tenant).get("logo_key"), str(tenant.brand.get("logo_format"))
     if key:
@@ -59,13 +59,13 @@ def logo(tenant: Tenant, ctx: Ctx) -> Response:
     )
 
 
-@router.get("/v1/tenant/favicon", include_in_schema=False, dependencies=PUBLIC)
+@router.get("/v1/tenant/favicon", dependencies=PUBLIC)
 def favicon(tenant: Tenant, ctx: Ctx, v: str | None = None) -> Response:
     """The uploaded favicon, else the logo (the default logo is a monogram in the brand colours)."""
     return _served_file(tenant, ctx, "favicon", v) or RedirectResponse("/v1/tenant/logo", status_code=307)
 
 
-@router.get("/v1/tenant/font", include_in_schema=False, dependencies=PUBLIC)
+@router.get("/v1/tenant/font", dependencies=PUBLIC)
 def font(tenant: Tenant, ctx: Ctx, v: str | None = None) -> Response:
     response = _served_file(tenant, ctx, "font", v)
     if response is None:

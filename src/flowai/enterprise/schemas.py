@@ -3,22 +3,35 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, EmailStr, Field
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
+
+# The same rules as enterprise.service applies, stated here so the OpenAPI document says them.
+ColorName = Literal["primary", "secondary", "background", "surface", "text", "muted"]
+Feature = Literal["voice", "editor", "shares", "admin"]
+HexColor = Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}$")]
+# enterprise.service.HOST, after the host is lower-cased (normalise_host)
+HOST_PATTERN = r"^(?=.{1,253}$)(?!-)[a-zA-Z0-9-]{1,63}(?<!-)(\.(?!-)[a-zA-Z0-9-]{1,63}(?<!-))+$"
 
 
 class BrandPatch(BaseModel):
     name: str | None = Field(None, min_length=1, max_length=200)
-    colors: dict[str, str] | None = Field(
-        None, description="primary, secondary, background, surface, text, muted: #rrggbb"
+    colors: dict[ColorName, HexColor] | None = Field(
+        None,
+        description="primary, secondary, background, surface, text, muted: #rrggbb; text must keep "
+        "WCAG AA contrast (4.5:1) on background and surface",
     )
-    font_family: str | None = Field(None, max_length=200)
-    features: list[str] | None = Field(None, description="voice, editor, shares, admin")
+    font_family: str | None = Field(None, pattern=r"^[A-Za-z0-9 ,'\"-]{1,200}$")
+    features: list[Feature] | None = Field(None, description="voice, editor, shares, admin")
 
 
 class DomainIn(BaseModel):
-    host: str = Field(min_length=3, max_length=253, description="e.g. ai.example.com")
+    model_config = ConfigDict(regex_engine="python-re")  # HOST_PATTERN uses look-arounds
+
+    host: str = Field(
+        min_length=3, max_length=253, pattern=HOST_PATTERN, description="e.g. ai.example.com (lower case)"
+    )
 
 
 class DomainOut(BaseModel):
@@ -44,10 +57,12 @@ class TenantOut(BaseModel):
 
 
 class TenantIn(BaseModel):
-    slug: str = Field(min_length=1, max_length=63)
+    slug: str = Field(min_length=1, max_length=63, pattern=r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
     name: str = Field(min_length=1, max_length=200)
-    plan: str = "free"
-    isolation: str = Field("shared", description="shared, or schema: the tenant's own PostgreSQL schema")
+    plan: Literal["free", "pro", "enterprise"] = "free"
+    isolation: Literal["shared", "schema"] = Field(
+        "shared", description="shared, or schema: the tenant's own PostgreSQL schema"
+    )
     owner_email: EmailStr | None = None
     owner_password: str | None = Field(None, min_length=10, max_length=256)
 
@@ -62,7 +77,7 @@ class MemberOut(BaseModel):
 
 
 class RoleIn(BaseModel):
-    role: str
+    role: Literal["member", "admin", "owner"]
 
 
 class AuditOut(BaseModel):

@@ -22,6 +22,7 @@ from flowai.core.schemas import JobOut, Page
 from flowai.shares import artifacts, service
 from flowai.shares.models import ShareDeposit, ShareRevenue, ShareVideo
 from flowai.shares.schemas import (
+    ADDRESS_PATTERN,
     ChainOut,
     CreatorCall,
     FractionalizeIn,
@@ -184,7 +185,7 @@ def list_revenue(
 
 
 @router.get("/shares/holdings/{address}", response_model=HoldingsOut)
-def holdings(address: str, _: Reader, s: DB) -> HoldingsOut:
+def holdings(address: Annotated[str, Path(pattern=ADDRESS_PATTERN)], _: Reader, s: DB) -> HoldingsOut:
     """A wallet's shares in this workspace's videos and the royalties it can claim."""
     items = [
         HoldingOut(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, Field, PlainSerializer
+from pydantic import BaseModel, BeforeValidator, Field, PlainSerializer, WithJsonSchema
 
 TOTAL_SHARES = 1_000_000
 
@@ -23,15 +23,20 @@ def _wei(value: Any) -> int:
     return int(value)
 
 
-WeiIn = Annotated[int, BeforeValidator(_wei)]
+ADDRESS_PATTERN = "^0x[0-9a-fA-F]{40}$"
+WEI_SCHEMA = {"type": "string", "pattern": "^[0-9]{1,78}$", "description": "Decimal string of wei"}
+POSITIVE_WEI_SCHEMA = {**WEI_SCHEMA, "pattern": "^0*[1-9][0-9]*$", "maxLength": 78}
+WeiIn = Annotated[int, BeforeValidator(_wei), WithJsonSchema(WEI_SCHEMA)]
+PositiveWeiIn = Annotated[int, BeforeValidator(_wei), Field(gt=0), WithJsonSchema(POSITIVE_WEI_SCHEMA)]
 WeiOut = Annotated[int, PlainSerializer(str, return_type=str, when_used="always")]
 
 
 class FractionalizeIn(BaseModel):
     creator_address: str = Field(
-        description="The creator's wallet (0x…): receives the NFT, every share and the sale proceeds"
+        pattern=ADDRESS_PATTERN,
+        description="The creator's wallet (0x…): receives the NFT, every share and the sale proceeds",
     )
-    price_per_share_wei: WeiIn = Field(gt=0, description="Price of one whole share, decimal string of wei")
+    price_per_share_wei: PositiveWeiIn = Field(description="Price of one whole share, decimal string of wei")
     shares_for_sale: int = Field(ge=1, le=TOTAL_SHARES, description="Whole shares listed in the primary sale")
     revenue_share_bps: int = Field(
         5000, ge=0, le=10_000, description="Part of the video's revenue paid to shareholders, in basis points"
@@ -39,7 +44,7 @@ class FractionalizeIn(BaseModel):
 
 
 class RevenueIn(BaseModel):
-    amount_wei: WeiIn = Field(gt=0, description="Revenue in wei (decimal string), greater than zero")
+    amount_wei: PositiveWeiIn = Field(description="Revenue in wei (decimal string), greater than zero")
     source: Literal["ad", "tip"] = "ad"
     note: str | None = Field(None, max_length=500)
 
