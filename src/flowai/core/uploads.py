@@ -8,6 +8,8 @@ from collections.abc import AsyncIterator
 import filetype
 from starlette.requests import Request
 
+from flowai.core.errors import field_error
+
 ALLOWED: dict[str, dict[str, str]] = {
     "image": {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp", "image/gif": "gif"},
     "audio": {
@@ -46,6 +48,20 @@ def safe_filename(name: str, default: str) -> str:
     base = name.replace("\\", "/").rsplit("/", 1)[-1]
     base = re.sub(r"[^A-Za-z0-9._-]+", "_", base).strip("._")
     return base[:120] or default
+
+
+async def read_limited(request: Request, limit: int, what: str) -> bytes:
+    """The whole body, refused with 413 as soon as it passes `limit` bytes (never buffered beyond)."""
+    declared = request.headers.get("content-length", "")
+    received = bytearray()
+    if not (declared.isdigit() and int(declared) > limit):
+        async for chunk in body_chunks(request):
+            received += chunk
+            if len(received) > limit:
+                break
+    if len(received) > limit or (declared.isdigit() and int(declared) > limit):
+        raise field_error(413, "too-large", "body", f"{what} is limited to {limit // 2**20} MiB")
+    return bytes(received)
 
 
 async def body_chunks(request: Request) -> AsyncIterator[bytes]:

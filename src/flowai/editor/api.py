@@ -16,7 +16,8 @@ from flowai.core.deps import DB, Ctx, Reader, Tenant, require
 from flowai.core.jobs_api import job_out
 from flowai.core.pagination import page
 from flowai.core.schemas import JobOut, Page
-from flowai.core.uploads import body_chunks
+from flowai.core.uploads import body_chunks, read_limited
+from flowai.editor import otio as interchange
 from flowai.editor import service
 from flowai.editor.models import Asset, Export, Project
 from flowai.editor.schemas import (
@@ -175,7 +176,7 @@ async def put_timeline(
 ) -> ProjectOut:  # fmt: skip
     """Replace the timeline (the body is the timeline document). Send the ETag you read as
     If-Match: a stale version gets 409 and the current ETag."""
-    body = await request.body()
+    body = await read_limited(request, interchange.MAX_BYTES, "a timeline document")
 
     def save() -> ProjectOut:
         project = service.get_project(s, principal, project_id)
@@ -227,7 +228,7 @@ async def import_interchange(
 ) -> ProjectOut:  # fmt: skip
     """Replace the timeline with an .otio document (FCP XML and EDL are read too); media must be
     `flowai://assets/<id>` references to your assets."""
-    body = await request.body()
+    body = await read_limited(request, interchange.MAX_BYTES, f"an .{fmt} document")
 
     def save() -> ProjectOut:
         project = service.get_project(s, principal, project_id)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import av
@@ -161,3 +161,20 @@ def test_other_tenants_and_users_assets_are_not_found(
             "/v1/projects", json={"name": "X"}, headers={"Authorization": f"Bearer {reader}"}
         )
         assert denied.status_code == 403 and denied.json()["type"].endswith("/insufficient-scope")
+
+
+def test_interchange_and_timeline_bodies_are_bounded_while_streaming(client: TestClient) -> None:
+    """A body over 5 MiB is refused with 413 without being read whole (no Content-Length here:
+    the count is what stops it)."""
+    signup(client)
+    project = client.post("/v1/projects", json={"name": "Big"}, headers=csrf(client)).json()
+
+    def chunks() -> Iterator[bytes]:
+        for _ in range(6):
+            yield b" " * 2**20
+
+    for url in (f"/v1/projects/{project['id']}/import.otio", f"/v1/projects/{project['id']}/timeline"):
+        method = "POST" if url.endswith(".otio") else "PUT"
+        r = client.request(method, url, content=chunks(), headers=csrf(client))
+        assert r.status_code == 413, r.text
+        assert r.json()["errors"][0]["field"] == "body"
