@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
@@ -23,7 +23,14 @@ class BrandPatch(BaseModel):
         "WCAG AA contrast (4.5:1) on background and surface",
     )
     font_family: str | None = Field(None, pattern=r"^[A-Za-z0-9 ,'\"-]{1,200}$")
-    features: list[Feature] | None = Field(None, description="voice, editor, shares, admin")
+    # checked by the service, whose 422 names the unknown feature; the schema states the choice
+    features: list[str] | None = Field(
+        None,
+        description="voice, editor, shares, admin",
+        json_schema_extra={
+            "anyOf": [{"type": "array", "items": {"enum": list(get_args(Feature))}}, {"type": "null"}]
+        },
+    )
 
 
 class DomainIn(BaseModel):
