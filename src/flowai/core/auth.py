@@ -10,13 +10,13 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from flowai.core.db import utcnow
-from flowai.core.errors import Problem, field_error
-from flowai.core.models import ApiKey, User, UserProfile, WebSession
+from flowai.core.errors import Problem, field_error, not_found
+from flowai.core.models import ApiKey, Invite, PasswordReset, User, UserProfile, WebSession
 from flowai.core.security import (
     constant_time_equal,
     generate_api_key,
@@ -37,6 +37,9 @@ ROLES = ("member", "admin", "owner")
 ADMIN_ROLES = ("admin", "owner")
 PLATFORM_TENANT = "flowai"
 LAST_USED_RESOLUTION = timedelta(seconds=60)
+RESET_TTL = timedelta(hours=1)  # a forgot-password link
+INVITE_TTL = timedelta(days=7)  # an invitation link
+INVITE_ROLES = ("member", "admin")  # owners are made by owners, from the Members list
 
 
 @dataclass(frozen=True)
@@ -253,3 +256,140 @@ def user_for_supabase_claims(s: Session, claims: dict[str, Any]) -> User:
     user = create_user(s, email=email, password=None, display_name=email.split("@")[0])
     user.supabase_sub = sub
     return user
+
+
+# --- forgot password -------------------------------------------------------------------------
+
+
+def request_password_reset(s: Session, *, email: str) -> tuple[User, str] | None:
+    """A new reset token for the active account with this email (None when there is none).
+
+    Only its SHA-256 is stored; earlier unused links of the user stop working, so the newest
+    email is the one that counts."""
+    user = s.execute(select(User).where(User.email == normalise_email(email))).scalar_one_or_none()
+    if user is None or not user.is_active:
+        return None
+    now = utcnow()
+    s.execute(
+        update(PasswordReset)
+        .where(PasswordReset.user_id == user.id, PasswordReset.used_at.is_(None))
+        .values(used_at=now)
+    )
+    token = new_token()
+    s.add(PasswordReset(token_hash=sha256_hex(token), user_id=user.id, expires_at=now + RESET_TTL))
+    s.flush()
+    return user, token
+
+
+def reset_password(s: Session, *, token: str, password: str) -> User:
+    """Set a new password with a reset token: once, before it expires; every session of the user
+    ends (the caller starts a fresh one)."""
+    now = utcnow()
+    token_hash = sha256_hex(token)
+    row = s.get(PasswordReset, token_hash)
+    claimed = s.execute(  # the conditional update is the single-use check, also under a race
+        update(PasswordReset)
+        .where(
+            PasswordReset.token_hash == token_hash,
+            PasswordReset.used_at.is_(None),
+            PasswordReset.expires_at > now,
+        )
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    user = s.get(User, row.user_id) if row is not None else None
+    if claimed.rowcount != 1 or user is None or not user.is_active:  # type: ignore[attr-defined]
+        raise field_error(
+            422,
+            "invalid-token",
+            "token",
+            "This reset link is invalid, expired or already used; ask for a new one.",
+        )
+    user.password_hash = hash_password(password)
+    s.execute(delete(WebSession).where(WebSession.user_id == user.id))
+    return user
+
+
+# --- invitations -----------------------------------------------------------------------------
+
+
+def create_invite(s: Session, *, email: str, role: str, invited_by: str) -> tuple[Invite, str]:
+    """Invite an email address to the session's tenant; returns the row and the link's token.
+
+    A pending invite of the same address is withdrawn (the newest link counts); 409 when the
+    address already has an account here."""
+    if role not in INVITE_ROLES:
+        raise field_error(422, "validation", "role", f"must be one of {', '.join(INVITE_ROLES)}")
+    email = normalise_email(email)
+    if s.execute(select(User.id).where(User.email == email)).first():
+        raise field_error(
+            409, "already-member", "email", "this address already has an account in this workspace"
+        )
+    now = utcnow()
+    s.execute(
+        update(Invite)
+        .where(Invite.email == email, Invite.accepted_at.is_(None), Invite.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    token = new_token()
+    row = Invite(
+        token_hash=sha256_hex(token),
+        email=email,
+        role=role,
+        invited_by=invited_by,
+        expires_at=now + INVITE_TTL,
+    )
+    s.add(row)
+    s.flush()
+    return row, token
+
+
+def pending_invite(s: Session, *, token: str) -> Invite:
+    """The open invite this token names in this tenant; one of another tenant is not found here."""
+    row = s.execute(select(Invite).where(Invite.token_hash == sha256_hex(token))).scalar_one_or_none()
+    if row is None or row.accepted_at or row.revoked_at or row.expires_at <= utcnow():
+        raise field_error(
+            422,
+            "invalid-invite",
+            "token",
+            "This invite link is invalid, expired, already used or withdrawn, or it belongs to "
+            "another workspace; ask an admin for a new one.",
+        )
+    return row
+
+
+def accept_invite(s: Session, *, token: str, password: str, display_name: str | None) -> User:
+    """Join the tenant with an invite: a new account with the invited email and role, or, when
+    that email already has one here, a sign-in with its password (an admin invite raises a member)."""
+    invite = pending_invite(s, token=token)
+    user = s.execute(select(User).where(User.email == invite.email)).scalar_one_or_none()
+    if user is not None:
+        if authenticate(s, email=invite.email, password=password) is None:
+            raise Problem(
+                401, "invalid-credentials", "This email already has an account: enter its password."
+            )
+        if invite.role == "admin" and user.role == "member":
+            user.role = "admin"
+    else:
+        if len(password) < 10:
+            raise field_error(422, "validation", "password", "at least 10 characters")
+        name = (display_name or "").strip() or invite.email.split("@")[0]
+        user = create_user(s, email=invite.email, password=password, display_name=name, role=invite.role)
+        user.last_login_at = utcnow()
+    claimed = s.execute(
+        update(Invite)
+        .where(Invite.id == invite.id, Invite.accepted_at.is_(None), Invite.revoked_at.is_(None))
+        .values(accepted_at=utcnow(), accepted_user_id=user.id)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        raise Problem(409, "invite-used", "This invite was used or withdrawn a moment ago.")
+    return user
+
+
+def revoke_invite(s: Session, *, invite_id: str) -> None:
+    row = s.get(Invite, invite_id)
+    if row is None or row.accepted_at is not None:
+        raise not_found("Invite")
+    if row.revoked_at is None:
+        row.revoked_at = utcnow()

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, Query, Request, Response
+from limits import parse
 from sqlalchemy import select
 
 from flowai.core import auth
@@ -26,19 +28,29 @@ from flowai.core.errors import Problem, not_found
 from flowai.core.models import ApiKey, User
 from flowai.core.pagination import page
 from flowai.core.schemas import (
+    AcceptInviteIn,
     ApiKeyCreated,
     ApiKeyIn,
     ApiKeyOut,
+    CapabilitiesOut,
     CsrfOut,
+    EditorCapabilities,
+    ForgotIn,
+    InviteInfo,
+    InviteTokenIn,
     LoginIn,
+    MessageOut,
     Page,
+    ResetIn,
     RotateIn,
+    SharesCapabilities,
     SignupIn,
     TenantRef,
     UserOut,
+    VoiceCapabilities,
 )
 from flowai.core.security import new_token
-from flowai.core.tenancy import TenantInfo
+from flowai.core.tenancy import TenantInfo, normalise_host
 
 router = APIRouter(prefix="/v1", tags=["auth"])
 
@@ -132,6 +144,107 @@ def login(body: LoginIn, request: Request, response: Response, ctx: Ctx, tenant:
     return user_out(user, tenant)
 
 
+# A forgot-password request mails someone: at most 5 an hour for one address, 20 from one IP.
+FORGOT_LIMITS = (parse("5/hour"), parse("20/hour"))
+FORGOT_ANSWER = (
+    "If an account with this email exists here, a link to choose a new password is on its way. "
+    "It works once, for one hour."
+)
+
+
+def link_base(request: Request, ctx: Ctx) -> str:
+    """`scheme://host[:port]` of links mailed from this request: the host is the request's own
+    (a tenant's address, known because it resolved), scheme and port come from FLOWAI_PUBLIC_URL."""
+    public = urlsplit(ctx.settings.public_url)
+    host = normalise_host(request.headers.get("host", "")) or (public.hostname or "localhost")
+    if ":" in host:
+        host = f"[{host}]"
+    return f"{public.scheme or 'http'}://{host}" + (f":{public.port}" if public.port else "")
+
+
+@router.post(
+    "/auth/password/forgot",
+    status_code=202,
+    response_model=MessageOut,
+    dependencies=[*PUBLIC, Depends(check_csrf)],
+)
+def forgot_password(body: ForgotIn, request: Request, ctx: Ctx, tenant: Tenant, s: DB) -> MessageOut:
+    """Mail a reset link. The answer is the same whether or not the email has an account (the
+    lookup, the token and the mail happen in a job), so it cannot tell who has one."""
+    email = auth.normalise_email(str(body.email))
+    per_email, per_ip = FORGOT_LIMITS
+    checks = [
+        (per_email, f"forgot:{tenant.id}:email:{email}"),
+        (per_ip, f"forgot:ip:{client_ip(request) or 'unknown'}"),
+    ]
+    for limit, key in checks:
+        if not ctx.login_limiter.hit(limit, key):
+            reset = ctx.login_limiter.get_window_stats(limit, key).reset_time
+            retry = max(1, int(reset - utcnow().timestamp()) + 1)
+            raise Problem(
+                429,
+                "too-many-reset-requests",
+                f"Too many password reset requests. Try again in {retry} seconds.",
+                headers={"Retry-After": str(retry)},
+            )
+    ctx.jobs.enqueue_in(
+        s,
+        kind="core.send_password_reset",
+        payload={"email": email, "base_url": link_base(request, ctx), "workspace": tenant.name},
+    )
+    return MessageOut(detail=FORGOT_ANSWER)
+
+
+@router.post("/auth/password/reset", response_model=UserOut, dependencies=[*PUBLIC, Depends(check_csrf)])
+def reset_password(
+    body: ResetIn, request: Request, response: Response, ctx: Ctx, tenant: Tenant, s: DB
+) -> UserOut:
+    """Choose a new password with the emailed token; every other session of the account ends and
+    this browser is signed in."""
+    user = auth.reset_password(s, token=body.token, password=body.password)
+    token = auth.start_session(
+        s,
+        user=user,
+        days=ctx.settings.session_days,
+        ip=client_ip(request),
+        user_agent=request.headers.get("user-agent"),
+    )
+    _set_session_cookie(response, ctx, token)
+    return user_out(user, tenant)
+
+
+@router.post("/auth/invites/lookup", response_model=InviteInfo, dependencies=[*PUBLIC, Depends(check_csrf)])
+def lookup_invite(body: InviteTokenIn, tenant: Tenant, s: DB) -> InviteInfo:
+    """What an invitation link offers (for the accept page): a POST, so the token stays out of URLs
+    and logs."""
+    invite = auth.pending_invite(s, token=body.token)
+    exists = s.execute(select(User.id).where(User.email == invite.email)).first() is not None
+    return InviteInfo(
+        email=invite.email,
+        role=invite.role,
+        workspace=tenant.name,
+        account_exists=exists,
+        expires_at=invite.expires_at,
+    )
+
+
+@router.post("/auth/invites/accept", response_model=UserOut, dependencies=[*PUBLIC, Depends(check_csrf)])
+def accept_invite(
+    body: AcceptInviteIn, request: Request, response: Response, ctx: Ctx, tenant: Tenant, s: DB
+) -> UserOut:
+    """Join the workspace: creates the invited account (or signs in to the existing one)."""
+    user = auth.accept_invite(s, token=body.token, password=body.password, display_name=body.display_name)
+    token = auth.start_session(
+        s,
+        user=user,
+        days=ctx.settings.session_days,
+        ip=client_ip(request),
+        user_agent=request.headers.get("user-agent"),
+    )
+    _set_session_cookie(response, ctx, token)
+    return user_out(user, tenant)
+
+
 @router.post("/auth/logout", status_code=204, dependencies=[*PUBLIC, Depends(check_csrf)])
 def logout(request: Request, s: DB) -> Response:
     token = request.cookies.get(SESSION_COOKIE)
@@ -148,6 +261,42 @@ def me(principal: Reader, tenant: Tenant, s: DB) -> UserOut:
     if user is None:
         raise not_found("User")
     return user_out(user, tenant)
+
+
+@router.get("/capabilities", response_model=CapabilitiesOut)
+def capabilities(principal: Reader, ctx: Ctx, tenant: Tenant, s: DB) -> CapabilitiesOut:
+    """Which features this workspace has switched on and what this caller can do with them (is a
+    voice cloned, can narration be made, is a chain configured), read from settings and the
+    caller's profile without calling any engine."""
+    user = s.get(User, principal.user_id)
+    if user is None:
+        raise not_found("User")
+    settings, on, held = ctx.settings, set(tenant.features), principal.scopes
+    voice = "voice" in on
+    engine_ready = settings.voice_engine != "elevenlabs" or settings.elevenlabs_api_key is not None
+    chain = "rpc" if settings.chain_rpc_url else ("dev" if settings.chain_autostart else "none")
+    shares = "shares" in on
+    status = user.profile.voice_clone_status or "none"
+    return CapabilitiesOut(
+        role=principal.role,
+        scopes=sorted(held),
+        admin="admin" in on and principal.is_admin and "admin" in held,
+        voice=VoiceCapabilities(
+            enabled=voice,
+            tts=voice and engine_ready and "voice:write" in held,
+            engine=settings.voice_engine,
+            clone_status=status,
+            cloned=voice and status == "ready",
+        ),
+        editor=EditorCapabilities(enabled="editor" in on, export="editor" in on and "exports:write" in held),
+        shares=SharesCapabilities(
+            enabled=shares,
+            chain_configured=chain != "none",
+            chain=chain,
+            chain_id=settings.chain_id,
+            offer=shares and chain != "none" and "shares:write" in held,
+        ),
+    )
 
 
 def key_out(row: ApiKey) -> ApiKeyOut:

@@ -1,4 +1,5 @@
-"""Email to people (admins told that a webhook endpoint was disabled), sent as a retried job.
+"""Email to people (admins told that a webhook endpoint was disabled, invitations, password
+resets), sent as a retried job.
 
 `notify()` writes a `core.send_email` job into the caller's transaction, so a notice and its
 email exist together or not at all, and an SMTP outage delays the mail instead of losing it.
@@ -15,15 +16,21 @@ from urllib.parse import unquote, urlsplit
 
 from sqlalchemy.orm import Session
 
+from flowai.core import sealing
 from flowai.core.jobs import JobQueue
 
 log = logging.getLogger("flowai.mail")
 
 
-def notify(jobs: JobQueue, s: Session, *, to: list[str], subject: str, body: str) -> None:
+def notify(
+    jobs: JobQueue, s: Session, *, to: list[str], subject: str, body: str, secret: bool = False
+) -> None:
+    """Queue one email. `secret`: the body holds a credential (an invitation link), so the job
+    payload keeps it sealed with FLOWAI_SECRET_KEY instead of in clear."""
     if to:
+        text = {"body_sealed": sealing.seal(body)} if secret else {"body": body}
         jobs.enqueue_in(
-            s, kind="core.send_email", payload={"to": sorted(set(to)), "subject": subject, "body": body}
+            s, kind="core.send_email", payload={"to": sorted(set(to)), "subject": subject, **text}
         )
 
 
@@ -32,7 +39,8 @@ def send(
 ) -> bool:
     """Send one plain-text message; False when no SMTP server is configured."""
     if not smtp_url:
-        log.info("email not sent (FLOWAI_SMTP_URL unset)", extra={"to": to, "subject": subject})
+        # a development machine: the log is the mailbox (a reset or invite link is usable from here)
+        log.info("email not sent (FLOWAI_SMTP_URL unset)", extra={"to": to, "subject": subject, "body": body})
         return False
     msg = EmailMessage()
     msg["From"], msg["To"], msg["Subject"] = sender, ", ".join(to), subject

@@ -84,6 +84,9 @@ def _body(content: dict[str, Any], description: str) -> dict[str, Any]:
 EXTRA: dict[str, dict[str, Any]] = {
     "POST /v1/auth/signup": {"problems": [409]},
     "POST /v1/auth/login": {"problems": [401, 429]},
+    "POST /v1/auth/password/forgot": {"problems": [429]},
+    "POST /v1/auth/invites/accept": {"problems": [401, 409]},
+    "POST /v1/tenant/invites": {"problems": [409]},
     "POST /v1/apikeys/{key_id}/rotate": {"problems": [409]},
     "POST /v1/files": {
         "problems": [413, 415],

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, EmailStr, Field
 
@@ -98,3 +98,92 @@ class FileOut(BaseModel):
 class Page(BaseModel, Generic[T]):
     items: list[T]
     next_cursor: str | None
+
+
+class ForgotIn(BaseModel):
+    email: EmailStr
+
+
+class MessageOut(BaseModel):
+    detail: str
+
+
+class ResetIn(BaseModel):
+    token: str = Field(min_length=16, max_length=200, description="The token from the emailed link")
+    password: str = Field(
+        min_length=10, max_length=256, description="The new password: at least 10 characters"
+    )
+
+
+class InviteIn(BaseModel):
+    email: EmailStr
+    role: Literal["member", "admin"] = "member"
+
+
+class InviteOut(BaseModel):
+    id: str
+    email: str
+    role: str
+    invited_by: str | None
+    created_at: datetime
+    expires_at: datetime
+
+
+class InviteCreated(InviteOut):
+    link: str = Field(description="The invitation link, shown once (it is also emailed)")
+
+
+class InviteTokenIn(BaseModel):
+    token: str = Field(min_length=16, max_length=200, description="The token from the invitation link")
+
+
+class InviteInfo(BaseModel):
+    email: str
+    role: str
+    workspace: str
+    account_exists: bool = Field(description="The email already has an account here: accepting signs in")
+    expires_at: datetime
+
+
+class AcceptInviteIn(BaseModel):
+    token: str = Field(min_length=16, max_length=200)
+    password: str = Field(
+        min_length=1,
+        max_length=256,
+        description="A new password (at least 10 characters), or the existing account's password",
+    )
+    display_name: str | None = Field(None, max_length=120)
+
+
+class VoiceCapabilities(BaseModel):
+    enabled: bool = Field(description="The workspace has the voice feature switched on")
+    tts: bool = Field(
+        description="Narration can be made now: feature on, engine configured, `voice:write` held"
+    )
+    engine: str
+    clone_status: str = Field(description="The caller's voice clone: none, processing, ready or failed")
+    cloned: bool = Field(description="The caller has a ready voice clone (narrate in 'my voice')")
+
+
+class EditorCapabilities(BaseModel):
+    enabled: bool
+    export: bool = Field(description="Feature on and `exports:write` held")
+
+
+class SharesCapabilities(BaseModel):
+    enabled: bool
+    chain_configured: bool = Field(description="A chain RPC is set, or the local dev chain may be started")
+    chain: str = Field(description="`rpc` (FLOWAI_CHAIN_RPC_URL), `dev` (local anvil) or `none`")
+    chain_id: int
+    offer: bool = Field(description="Feature on, a chain configured and `shares:write` held")
+
+
+class CapabilitiesOut(BaseModel):
+    """What this workspace and this caller can use now: the web app shows what it may offer."""
+
+    role: str
+    scopes: list[str]
+    admin: bool = Field(description="The caller may open the workspace's admin pages")
+    voice: VoiceCapabilities
+    editor: EditorCapabilities
+    shares: SharesCapabilities

@@ -9,15 +9,18 @@ from fastapi.responses import RedirectResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from flowai.core import auth, mail
 from flowai.core.auth import Principal
+from flowai.core.auth_api import link_base
 from flowai.core.context import AppContext
+from flowai.core.db import utcnow
 from flowai.core.deps import DB, PUBLIC, Admin, Ctx, PlatformAdmin, Tenant, client_ip
 from flowai.core.errors import field_error, not_found
 from flowai.core.jobs_api import job_out
+from flowai.core.models import Invite, TenantDomain, User
 from flowai.core.models import Tenant as TenantRow
-from flowai.core.models import TenantDomain, User
 from flowai.core.pagination import page
-from flowai.core.schemas import JobOut, Page
+from flowai.core.schemas import InviteCreated, InviteIn, InviteOut, JobOut, Page
 from flowai.core.tenancy import TenantInfo
 from flowai.core.uploads import body_chunks
 from flowai.enterprise import brand_assets, domains, service, theming
@@ -259,6 +262,57 @@ def set_role(user_id: str, body: RoleIn, request: Request, principal: Admin, s: 
         ip=client_ip(request),
     )
     return _member(user)
+
+
+@router.get("/v1/tenant/invites", response_model=Page[InviteOut])
+def list_invites(
+    _: Admin, s: DB, limit: Annotated[int, Query(ge=1, le=200)] = 100, cursor: str | None = None
+) -> Page[InviteOut]:
+    """Invitations not yet accepted, withdrawn or expired."""
+    stmt = select(Invite).where(
+        Invite.accepted_at.is_(None), Invite.revoked_at.is_(None), Invite.expires_at > utcnow()
+    )
+    rows, nxt = page(s, stmt, Invite.id, limit=limit, cursor=cursor)
+    return Page(items=[InviteOut.model_validate(r, from_attributes=True) for r in rows], next_cursor=nxt)
+
+
+@router.post("/v1/tenant/invites", response_model=InviteCreated, status_code=201)
+def create_invite(
+    body: InviteIn, request: Request, principal: Admin, tenant: Tenant, ctx: Ctx, s: DB
+) -> InviteCreated:
+    """Invite someone by email with a role; the link is mailed (and shown here once)."""
+    row, token = auth.create_invite(s, email=str(body.email), role=body.role, invited_by=principal.user_id)
+    link = f"{link_base(request, ctx)}/invite?token={token}"
+    days = int(auth.INVITE_TTL.total_seconds() // 86400)
+    mail.notify(
+        ctx.jobs,
+        s,
+        to=[row.email],
+        subject=f"You are invited to {tenant.name}",
+        body=(
+            f"You are invited to join {tenant.name} on FlowAI as {'an admin' if row.role == 'admin' else 'a member'}.\n\n"
+            f"Accept the invitation here (the link works once, for {days} days):\n{link}\n"
+        ),
+        secret=True,
+    )
+    service.audit(
+        s,
+        actor_id=principal.user_id,
+        action="tenant.invite.created",
+        target=row.email,
+        data={"role": row.role, "invite_id": row.id},
+        ip=client_ip(request),
+    )
+    return InviteCreated(**InviteOut.model_validate(row, from_attributes=True).model_dump(), link=link)
+
+
+@router.delete("/v1/tenant/invites/{invite_id}", status_code=204)
+def revoke_invite(invite_id: str, request: Request, principal: Admin, s: DB) -> Response:
+    auth.revoke_invite(s, invite_id=invite_id)
+    service.audit(
+        s, actor_id=principal.user_id, action="tenant.invite.revoked", target=invite_id, ip=client_ip(request)
+    )
+    return Response(status_code=204)
 
 
 @router.get("/v1/tenant/audit", response_model=Page[AuditOut])
