@@ -189,7 +189,23 @@ class _Builder:
         for overlay in self.tl.overlays:
             is_text = isinstance(overlay, TextOverlay)
             cur = self.text(cur, overlay) if is_text else self.image(cur, overlay)  # type: ignore[arg-type]
-        return cur
+        return self.captions(cur)
+
+    def captions(self, base: str) -> str:
+        """Burn the caption track in with libass (harfbuzz shaping, fribidi for right-to-left).
+
+        Frames carry timeline pts at the canvas time base, so libass reads timeline time and a
+        windowed render shows the same captions on the same frames as a whole one. Fonts missing
+        a script's glyphs fall back through fontconfig (fonts-vlgothic for Japanese)."""
+        track = self.tl.captions
+        if track is None or track.hidden or not track.lines:
+            return base
+        from flowai.editor.captions import ass_document
+
+        script = self.g.workdir / "captions.ass"
+        script.write_text(ass_document(self.tl), encoding="utf-8")
+        opts = f"ass=filename='{_escape(str(script))}':fontsdir='{_escape(str(self.fonts_dir))}'"
+        return self.g.chain(base, [opts], "cc")
 
     def geometry(self, clip: VideoClip) -> _Geometry:
         info = self.c.asset(clip.asset_id)

@@ -286,6 +286,50 @@ class ImageOverlay(Placement):
 AnyOverlay = Annotated[TextOverlay | ImageOverlay, Field(discriminator="type")]
 
 
+CaptionStyleName = Literal["classic", "boxed", "bold", "top"]
+"""Caption style presets (font, size, colour, outline or box, position): see captions.STYLES."""
+
+
+class CaptionWord(_Model):
+    """One word of a caption line, for the word highlight (karaoke)."""
+
+    text: str = Field(min_length=1, max_length=200)
+    """The word as shown."""
+    start: Frames
+    """Timeline frame where the word is first spoken."""
+    end: Frames
+    """Timeline frame after the word (exclusive)."""
+
+
+class CaptionLine(_Model):
+    """One caption on screen: its text and the timeline frames it shows on."""
+
+    id: ItemId
+    """Unique among the caption lines."""
+    text: str = Field(min_length=1, max_length=500)
+    """What is shown; a newline starts a second row."""
+    start: Frames
+    """First timeline frame with the line."""
+    length: Length
+    """Frames the line stays."""
+    words: list[CaptionWord] = Field(default_factory=list, max_length=200)
+    """The words with their timing (from the transcript); empty after a hand edit of the text."""
+
+
+class CaptionTrack(_Model):
+    """Captions burned into the export (libass) and shown in the preview, from the transcript."""
+
+    lines: list[CaptionLine] = Field(default_factory=list, max_length=20_000)
+    """Caption lines in time order; they may not overlap."""
+    style: CaptionStyleName = "classic"
+    """Style preset: classic (white, black outline, bottom), boxed (white on a dark box, bottom),
+    bold (large yellow, thick outline, bottom) or top (white, outline, top)."""
+    karaoke: bool = False
+    """Highlight the word being spoken."""
+    hidden: bool = False
+    """Hidden captions are neither previewed nor burned in (SRT/VTT downloads still work)."""
+
+
 class Timeline(_Model):
     """A whole edit: canvas, video tracks (bottom to top), audio tracks and overlays."""
 
@@ -299,6 +343,8 @@ class Timeline(_Model):
     """Mixed together with the video clips' own sound."""
     overlays: list[AnyOverlay] = Field(default_factory=list, max_length=10_000)
     """Text and images over all video tracks; later ones are drawn on top."""
+    captions: CaptionTrack | None = None
+    """Captions over everything else (null: none)."""
 
 
 # --- assets -------------------------------------------------------------------------------------
@@ -470,10 +516,34 @@ class _Checker:
                 self.asset((*oloc, "asset_id"), overlay.asset_id, ("image",))
                 self.fades(oloc, overlay.fade_in, overlay.fade_out, overlay.length)
             self.place(oloc, overlay.id, Span(overlay.start, overlay.start + overlay.length))
+        if self.timeline.captions is not None:
+            self.captions(("captions",), self.timeline.captions)
         duration = max((s.end for s in self.spans.values()), default=0)
         if self.issues:
             raise TimelineInvalid(self.issues)
         return CheckedTimeline(self.timeline, self.assets, self.spans, duration)
+
+    def captions(self, loc: Loc, track: CaptionTrack) -> None:
+        """Caption lines: unique ids, in order without overlaps, words inside their line; they do
+        not lengthen the timeline."""
+        ids: set[str] = set()
+        end = 0
+        for n, line in enumerate(track.lines):
+            lloc: Loc = (*loc, "lines", n)
+            if line.id in ids:
+                self.fail((*lloc, "id"), f"caption id {line.id!r} is already used", "duplicate_id")
+            ids.add(line.id)
+            if line.start < end:
+                self.fail((*lloc, "start"), f"caption {line.id} starts at {line.start}, before the "
+                          f"previous one ends ({end})", "overlap")  # fmt: skip
+            end = max(end, line.start + line.length)
+            if Fraction(line.start + line.length) / self.fps > MAX_SECONDS:
+                self.fail((*lloc, "start"), "caption ends after 4 hours", "too_long")
+            for w, word in enumerate(line.words):
+                if not line.start <= word.start < word.end <= line.start + line.length:
+                    self.fail((*lloc, "words", w), f"word {word.text!r} ({word.start}-{word.end}) is "
+                              f"not inside its line ({line.start}-{line.start + line.length})",
+                              "word_outside_line")  # fmt: skip
 
     def place(self, loc: Loc, item_id: str, span: Span) -> None:
         """Record an item's span; one that ends past 4 hours is reported at its `start`."""
