@@ -10,6 +10,9 @@ import { EditorListPage } from "./pages/editor/EditorListPage";
 import { LoginPage } from "./pages/LoginPage";
 import { NotFoundPage } from "./pages/NotFoundPage";
 import { SignupPage } from "./pages/SignupPage";
+import { ForgotPasswordPage } from "./pages/account/ForgotPasswordPage";
+import { InvitePage } from "./pages/account/InvitePage";
+import { ResetPasswordPage } from "./pages/account/ResetPasswordPage";
 import { SharesPage } from "./pages/shares/SharesPage";
 import { VoicePage } from "./pages/voice/VoicePage";
 
@@ -24,7 +27,10 @@ export function AppRoutes() {
       <Route element={<RedirectIfSignedIn />}>
         <Route path="login" element={<LoginPage />} />
         <Route path="signup" element={<SignupPage />} />
+        <Route path="forgot-password" element={<ForgotPasswordPage />} />
       </Route>
+      <Route path="reset-password" element={<ResetPasswordPage />} />
+      <Route path="invite" element={<InvitePage />} />
       <Route element={<RequireAuth />}>
         <Route element={<Shell />}>
           <Route path="dashboard" element={<DashboardPage />} />

@@ -3,6 +3,10 @@ import { api } from "./client";
 import type {
   ApiKey,
   AuditEntry,
+  Capabilities,
+  CreatedInvite,
+  Invite,
+  InviteInfo,
   CreateApiKeyRequest,
   CreatedApiKey,
   CreatedWebhookEndpoint,
@@ -106,3 +110,18 @@ export const getWebhookDelivery = (id: string, signal?: AbortSignal) =>
   api.get<WebhookDeliveryDetail>(`/v1/webhooks/deliveries/${enc(id)}`, { signal });
 export const replayWebhookDelivery = (id: string) =>
   api.post<WebhookDelivery>(`/v1/webhooks/deliveries/${enc(id)}/replay`);
+
+// --- accounts: forgot/reset password, invitations, what this caller can use ---------------------
+export const forgotPassword = (email: string) =>
+  api.post<{ detail: string }>("/v1/auth/password/forgot", { email }, { quietUnauthorized: true });
+export const resetPassword = (token: string, password: string) =>
+  api.post<User>("/v1/auth/password/reset", { token, password }, { quietUnauthorized: true });
+export const lookupInvite = (token: string) =>
+  api.post<InviteInfo>("/v1/auth/invites/lookup", { token }, { quietUnauthorized: true });
+export const acceptInvite = (body: { token: string; password: string; display_name?: string }) =>
+  api.post<User>("/v1/auth/invites/accept", body, { quietUnauthorized: true });
+export const listInvites = (signal?: AbortSignal) => api.get<Page<Invite>>("/v1/tenant/invites", { signal });
+export const createInvite = (email: string, role: string) =>
+  api.post<CreatedInvite>("/v1/tenant/invites", { email, role });
+export const revokeInvite = (id: string) => api.delete(`/v1/tenant/invites/${enc(id)}`);
+export const getCapabilities = (signal?: AbortSignal) => api.get<Capabilities>("/v1/capabilities", { signal });

@@ -247,3 +247,35 @@ export interface WebhookAttempt {
 export interface WebhookDeliveryDetail extends WebhookDelivery {
   log: WebhookAttempt[];
 }
+
+export interface Invite {
+  id: string;
+  email: string;
+  role: string;
+  invited_by: string | null;
+  created_at: string;
+  expires_at: string;
+}
+
+export interface CreatedInvite extends Invite {
+  /** The invitation link, shown once (it is also emailed). */
+  link: string;
+}
+
+export interface InviteInfo {
+  email: string;
+  role: string;
+  workspace: string;
+  account_exists: boolean;
+  expires_at: string;
+}
+
+/** GET /v1/capabilities: what this workspace and this caller can use now. */
+export interface Capabilities {
+  role: string;
+  scopes: string[];
+  admin: boolean;
+  voice: { enabled: boolean; tts: boolean; engine: string; clone_status: string; cloned: boolean };
+  editor: { enabled: boolean; export: boolean };
+  shares: { enabled: boolean; chain_configured: boolean; chain: string; chain_id: number; offer: boolean };
+}

@@ -97,6 +97,9 @@ export function LoginPage() {
           onChange={(e) => setPassword(e.target.value)}
           error={errors.password}
         />
+        <Link to="/forgot-password" className="-mt-3 justify-self-end text-sm font-medium text-primary hover:underline">
+          Forgot password?
+        </Link>
         <Button type="submit" busy={busy} disabled={retryIn > 0} className="mt-1 w-full">
           Log in
         </Button>

@@ -336,6 +336,7 @@ describe("members", () => {
     const ada = { id: "usr_01", email: "ada@example.com", display_name: "Ada Lovelace", role: "owner", created_at: "2026-11-01T10:00:00Z", last_login_at: "2026-11-26T09:00:00Z" };
     const api = asAdmin({
       "GET /v1/tenant/users?limit=100": () => json({ items: [ada, bob], next_cursor: null }),
+      "GET /v1/tenant/invites": () => json({ items: [], next_cursor: null }),
       "PATCH /v1/tenant/users/usr_02": (call) => json({ ...bob, ...(call.body as object) }),
       "PATCH /v1/tenant/users/usr_01": () =>
         problem(409, { type: "https://flowai.dev/problems/own-role", detail: "You cannot change your own role; ask another owner." }),
@@ -352,6 +353,37 @@ describe("members", () => {
     expect((await screen.findByRole("alert")).textContent).toMatch(/cannot change your own role/);
     expect(adaRole.value).toBe("owner");
     expect(screen.getByRole("rowheader", { name: /Ada Lovelace \(you\)/ })).toBeTruthy();
+  });
+});
+
+describe("invites", () => {
+  it("invites by email with a role, shows the link once and withdraws a pending invite", async () => {
+    const ada = { id: "usr_01", email: "ada@example.com", display_name: "Ada Lovelace", role: "owner", created_at: "2026-11-01T10:00:00Z", last_login_at: null };
+    const invite = { id: "inv_01", email: "grace@example.com", role: "admin", invited_by: "usr_01", created_at: "2026-11-26T10:00:00Z", expires_at: "2026-12-03T10:00:00Z" };
+    let pending: (typeof invite)[] = [];
+    const api = asAdmin({
+      "GET /v1/tenant/users?limit=100": () => json({ items: [ada], next_cursor: null }),
+      "GET /v1/tenant/invites": () => json({ items: pending, next_cursor: null }),
+      "POST /v1/tenant/invites": () => {
+        pending = [invite];
+        return json({ ...invite, link: "http://localhost/invite?token=abc" }, { status: 201 });
+      },
+      "DELETE /v1/tenant/invites/inv_01": () => {
+        pending = [];
+        return new Response(null, { status: 204 });
+      },
+    });
+    renderAt("/admin?tab=members");
+    const user = userEvent.setup();
+    await user.type(await screen.findByLabelText("Invite by email"), "grace@example.com");
+    await user.selectOptions(screen.getByLabelText("Role"), "admin");
+    await user.click(screen.getByRole("button", { name: "Send invite" }));
+    expect(await screen.findByText("http://localhost/invite?token=abc")).toBeTruthy();
+    expect(api.callsTo("POST /v1/tenant/invites")[0].body).toEqual({ email: "grace@example.com", role: "admin" });
+    const list = await screen.findByRole("list", { name: "Pending invitations" });
+    expect(list.textContent).toMatch(/grace@example.com/);
+    await user.click(screen.getByRole("button", { name: "Withdraw the invitation of grace@example.com" }));
+    await waitFor(() => expect(screen.queryByRole("list", { name: "Pending invitations" })).toBeNull());
   });
 });
 

@@ -6,6 +6,7 @@ import { useAuth } from "../../auth/AuthContext";
 import { Button } from "../../components/Button";
 import { Card } from "../../components/Card";
 import { formatDate, formatDateTime, formatRelative, humanize } from "../../lib/format";
+import { InvitesPanel } from "./InvitesPanel";
 import { Empty, LoadError, Loading, isAbort, messageOf, tdClass, thClass } from "./common";
 
 const ROLE_HELP = "Members use the workspace; admins also manage it; owners also manage admins.";
@@ -49,6 +50,7 @@ export function MembersPanel() {
 
   return (
     <Card title="Members" titleId="members-title" description={ROLE_HELP}>
+      <InvitesPanel />
       {loadError !== null && <LoadError what="members" error={loadError} onRetry={() => void load()} />}
       {loadError === null && members === null && <Loading>Loading members…</Loading>}
       {members && members.length === 0 && <Empty title="No members yet" />}

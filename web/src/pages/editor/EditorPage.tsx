@@ -33,11 +33,12 @@ import {
   saveTimeline,
   startExport,
   startMagicCut,
-  ttsAvailable,
+  narrationCapabilities,
   waitForJob,
 } from "./editorApi";
 import { Inspector } from "./Inspector";
 import { MediaBin } from "./MediaBin";
+import { itemLabels } from "./labels";
 import { type AssetTable, EMPTY_TIMELINE, assetCanvasFrames, findItem, itemSpans, parseRate, rateValue, timecode, timelineDuration, withStandardTracks } from "./model";
 import { editorReducer, initialState, sceneMarks, silenceMarks } from "./reducer";
 import { type Marks, TimelineView } from "./TimelineView";
@@ -202,6 +203,7 @@ export function EditorPage() {
       };
     return out;
   }, [assets]);
+  const labels = useMemo(() => itemLabels(tl, (id) => assets[id]?.filename), [tl, assets]);
   const inputProps: CompositionProps = useMemo(() => ({ timeline: tl, assets: state.assets, media }), [tl, state.assets, media]);
 
   const fromPlayer = useRef(-1);
@@ -318,7 +320,14 @@ export function EditorPage() {
     const action = { type: "magicCut", assetId: magic.assetId, speech: magic.result.speech } as const;
     // the reducer is pure: try it first to tell the creator whether anything would change
     if (editorReducer(state, action) === state) {
-      setNotice("Magic Cut changes nothing here (clips in crossfades are left as they are).");
+      const inCrossfade = tl.video_tracks.some((t) =>
+        t.transitions.some((x) => [x.from_clip, x.to_clip].some((id) => t.clips.find((c) => c.id === id)?.asset_id === magic.assetId)),
+      );
+      setNotice(
+        inCrossfade
+          ? "Magic Cut changed nothing: it leaves clips in a crossfade as they are. Remove the crossfade, apply Magic Cut, then add the crossfade again."
+          : "Magic Cut changed nothing: this clip has no silence to remove.",
+      );
       return;
     }
     dispatch(action);
@@ -358,12 +367,17 @@ export function EditorPage() {
 
   // --- narration ----------------------------------------------------------------------------
   const [tts, setTts] = useState(false);
+  const [cloned, setCloned] = useState(false);
+  const [voice, setVoice] = useState("default");
   useEffect(() => {
-    void ttsAvailable().then(setTts);
+    void narrationCapabilities().then((caps) => {
+      setTts(caps.tts);
+      setCloned(caps.cloned);
+      if (caps.cloned) setVoice("me");
+    });
   }, []);
   const [script, setScript] = useState("");
   const [narrating, setNarrating] = useState(false);
-  const [voice, setVoice] = useState("default");
   const narrate = async () => {
     if (!script.trim()) return;
     setNarrating(true);
@@ -549,7 +563,7 @@ export function EditorPage() {
             )}
           </div>
           <div className="flex items-center gap-2 border-t border-text/10 px-2 py-1">
-            <Button size="sm" variant="ghost" className="h-7!" onClick={togglePlay} aria-label={playing ? "Pause" : "Play"}>
+            <Button size="sm" variant="ghost" className="h-7!" onClick={togglePlay} aria-label={playing ? "Pause preview" : "Play preview"}>
               {playing ? "❚❚" : "▶"}
             </Button>
             <span className="font-mono text-xs tabular-nums" aria-label="Playhead timecode">
@@ -563,7 +577,7 @@ export function EditorPage() {
           <h2 id="inspector-title" className="border-b border-text/10 px-3 py-2 text-sm font-semibold">
             Inspector
           </h2>
-          <Inspector state={state} dispatch={dispatch} />
+          <Inspector state={state} dispatch={dispatch} labels={labels} />
           {tts && (
             <div className="space-y-1.5 border-t border-text/10 p-3">
               <label htmlFor="narration-text" className="text-xs font-medium">
@@ -575,7 +589,9 @@ export function EditorPage() {
               </label>
               <select id="narration-voice" className={`${selectCls} w-full`} value={voice} onChange={(e) => setVoice(e.target.value)}>
                 <option value="default">Default voice</option>
-                <option value="me">My voice (needs a voice clone)</option>
+                <option value="me" disabled={!cloned}>
+                  {cloned ? "My voice" : "My voice (clone it on the Voice page first)"}
+                </option>
               </select>
               <Button size="sm" className="w-full" onClick={narrate} busy={narrating} disabled={!script.trim()}>
                 Narrate at playhead

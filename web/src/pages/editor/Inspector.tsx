@@ -1,8 +1,9 @@
 /** Properties of the selected clip or overlay; every change is an undoable reducer edit. */
-import { type Dispatch, type ReactNode, useId, useState } from "react";
+import { type Dispatch, type ReactNode, useEffect, useId, useState } from "react";
 import { Button } from "../../components/Button";
 import { inputClass } from "../../components/Field";
 import { FONTS, type Timeline, findItem, itemSpans, timecode } from "./model";
+import { formatSeconds, framesToSeconds, secondsToFrames } from "./labels";
 import type { EditorAction, EditorState } from "./reducer";
 
 function Row({ label, children }: { label: string; children: (id: string) => ReactNode }) {
@@ -51,6 +52,45 @@ function NumberRow(props: {
   );
 }
 
+/**
+ * A duration typed in seconds and kept in whole frames at the timeline rate; the tooltip says how
+ * many frames that is. The text is the person's own while they type ("1." stays "1.").
+ */
+function SecondsRow(props: { label: string; frames: number; fps: string; min?: number; max?: number; onChange: (frames: number) => void }) {
+  const shown = (f: number) => String(Number(framesToSeconds(f, props.fps).toFixed(2)));
+  const [text, setText] = useState(shown(props.frames));
+  const [editing, setEditing] = useState(false);
+  useEffect(() => {
+    if (!editing) setText(shown(props.frames));
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [props.frames, props.fps, editing]);
+  const tip = `${props.frames} frame${props.frames === 1 ? "" : "s"} at ${props.fps} fps`;
+  return (
+    <Row label={`${props.label} (s)`}>
+      {(id) => (
+        <input
+          id={id}
+          type="number"
+          inputMode="decimal"
+          className={small}
+          value={text}
+          title={tip}
+          step={0.1}
+          min={props.min !== undefined ? framesToSeconds(props.min, props.fps) : undefined}
+          max={props.max !== undefined ? framesToSeconds(props.max, props.fps) : undefined}
+          onFocus={() => setEditing(true)}
+          onBlur={() => setEditing(false)}
+          onChange={(e) => {
+            setText(e.target.value);
+            const v = Number(e.target.value);
+            if (e.target.value !== "" && Number.isFinite(v)) props.onChange(secondsToFrames(v, props.fps));
+          }}
+        />
+      )}
+    </Row>
+  );
+}
+
 function RangeRow(props: { label: string; value: number; min: number; max: number; step: number; onChange: (v: number) => void }) {
   return (
     <Row label={props.label}>
@@ -84,7 +124,16 @@ function nextClipOf(tl: Timeline, state: EditorState, id: string): string | null
   return next ? next.id : null;
 }
 
-export function Inspector({ state, dispatch }: { state: EditorState; dispatch: Dispatch<EditorAction> }) {
+export function Inspector({
+  state,
+  dispatch,
+  labels,
+}: {
+  state: EditorState;
+  dispatch: Dispatch<EditorAction>;
+  /** Clip and overlay labels (file names), from `itemLabels`. */
+  labels?: Map<string, string>;
+}) {
   const tl = state.present;
   const id = state.selection;
   const ref = id ? findItem(tl, id) : null;
@@ -96,9 +145,12 @@ export function Inspector({ state, dispatch }: { state: EditorState; dispatch: D
     dispatch({ type: "update", id, patch: { [field]: value }, coalesce: `${id}.${field}` });
   const span = itemSpans(tl, state.assets).get(id)!;
   const len = span.end - span.start;
+  const fps = tl.canvas.fps;
+  const name = (itemId: string) => labels?.get(itemId) ?? itemId;
   const header = (
     <p className="text-[11px] text-muted tabular-nums">
-      {id} · {timecode(span.start, tl.canvas.fps)} · {len} frames
+      {name(id)} · {timecode(span.start, fps)} ·{" "}
+      <span title={`${len} frames`}>{formatSeconds(len, fps)}</span>
     </p>
   );
 
@@ -113,19 +165,19 @@ export function Inspector({ state, dispatch }: { state: EditorState; dispatch: D
         {header}
         <RangeRow label="Volume" value={c.volume ?? 1} min={0} max={2} step={0.05} onChange={up("volume")} />
         <RangeRow label="Opacity" value={c.opacity ?? 1} min={0} max={1} step={0.05} onChange={up("opacity")} />
-        <NumberRow label="Fade in (fr)" value={c.fade_in ?? 0} min={0} max={len} onChange={(v) => up("fade_in")(Math.max(0, Math.min(len, v ?? 0)))} />
-        <NumberRow label="Fade out (fr)" value={c.fade_out ?? 0} min={0} max={len} onChange={(v) => up("fade_out")(Math.max(0, Math.min(len, v ?? 0)))} />
+        <SecondsRow label="Fade in" frames={c.fade_in ?? 0} fps={fps} min={0} max={len} onChange={(v) => up("fade_in")(Math.max(0, Math.min(len, v)))} />
+        <SecondsRow label="Fade out" frames={c.fade_out ?? 0} fps={fps} min={0} max={len} onChange={(v) => up("fade_out")(Math.max(0, Math.min(len, v)))} />
         <NumberRow label="Scale" value={c.scale ?? 1} min={0.05} max={8} step={0.05} onChange={(v) => v && v > 0 && up("scale")(v)} />
         <NumberRow label="X (px)" value={c.x} placeholder="centre" onChange={(v) => up("x")(v === null ? null : Math.round(v))} />
         <NumberRow label="Y (px)" value={c.y} placeholder="centre" onChange={(v) => up("y")(v === null ? null : Math.round(v))} />
         <div className="border-t border-text/10 pt-2">
           {outgoing ? (
             <Button size="sm" variant="secondary" className="w-full" onClick={() => dispatch({ type: "removeTransition", fromId: id, toId: outgoing.to_clip })}>
-              Remove crossfade ({outgoing.length} fr)
+              Remove crossfade ({formatSeconds(outgoing.length, fps)})
             </Button>
           ) : next ? (
             <div className="space-y-2">
-              <NumberRow label="Crossfade (fr)" value={xfade} min={1} onChange={(v) => setXfade(Math.max(1, Math.round(v ?? 1)))} />
+              <SecondsRow label="Crossfade" frames={xfade} fps={fps} min={1} onChange={(v) => setXfade(Math.max(1, v))} />
               <Button size="sm" variant="secondary" className="w-full" onClick={() => dispatch({ type: "crossfade", fromId: id, toId: next, length: xfade })}>
                 Crossfade into next clip
               </Button>
@@ -133,7 +185,11 @@ export function Inspector({ state, dispatch }: { state: EditorState; dispatch: D
           ) : (
             <p className="text-[11px] text-muted">No clip after this one on its track to crossfade into.</p>
           )}
-          {incoming && <p className="mt-1 text-[11px] text-muted">Crossfades in from {incoming.from_clip} ({incoming.length} fr).</p>}
+          {incoming && (
+            <p className="mt-1 text-[11px] text-muted" title={`${incoming.length} frames`}>
+              Crossfades in from {name(incoming.from_clip)} ({formatSeconds(incoming.length, fps)}).
+            </p>
+          )}
         </div>
       </div>
     );
@@ -145,8 +201,8 @@ export function Inspector({ state, dispatch }: { state: EditorState; dispatch: D
         {header}
         {c.script && <p className="text-xs text-muted">“{c.script}”</p>}
         <RangeRow label="Volume" value={c.volume ?? 1} min={0} max={2} step={0.05} onChange={up("volume")} />
-        <NumberRow label="Fade in (fr)" value={c.fade_in ?? 0} min={0} max={len} onChange={(v) => up("fade_in")(Math.max(0, Math.min(len, v ?? 0)))} />
-        <NumberRow label="Fade out (fr)" value={c.fade_out ?? 0} min={0} max={len} onChange={(v) => up("fade_out")(Math.max(0, Math.min(len, v ?? 0)))} />
+        <SecondsRow label="Fade in" frames={c.fade_in ?? 0} fps={fps} min={0} max={len} onChange={(v) => up("fade_in")(Math.max(0, Math.min(len, v)))} />
+        <SecondsRow label="Fade out" frames={c.fade_out ?? 0} fps={fps} min={0} max={len} onChange={(v) => up("fade_out")(Math.max(0, Math.min(len, v)))} />
       </div>
     );
   }
@@ -179,7 +235,7 @@ export function Inspector({ state, dispatch }: { state: EditorState; dispatch: D
         <NumberRow label="X (px)" value={o.x} placeholder="centre" onChange={(v) => up("x")(v === null ? null : Math.round(v))} />
         <NumberRow label="Y (px)" value={o.y} placeholder="centre" onChange={(v) => up("y")(v === null ? null : Math.round(v))} />
         <RangeRow label="Opacity" value={o.opacity ?? 1} min={0} max={1} step={0.05} onChange={up("opacity")} />
-        <NumberRow label="Length (fr)" value={o.length} min={1} onChange={(v) => v && v >= 1 && up("length")(Math.round(v))} />
+        <SecondsRow label="Length" frames={o.length} fps={fps} min={1} onChange={(v) => v >= 1 && up("length")(v)} />
       </div>
     );
   }
@@ -190,8 +246,8 @@ export function Inspector({ state, dispatch }: { state: EditorState; dispatch: D
       <NumberRow label="X (px)" value={o.x} placeholder="centre" onChange={(v) => up("x")(v === null ? null : Math.round(v))} />
       <NumberRow label="Y (px)" value={o.y} placeholder="centre" onChange={(v) => up("y")(v === null ? null : Math.round(v))} />
       <RangeRow label="Opacity" value={o.opacity ?? 1} min={0} max={1} step={0.05} onChange={up("opacity")} />
-      <NumberRow label="Fade in (fr)" value={o.fade_in ?? 0} min={0} max={len} onChange={(v) => up("fade_in")(Math.max(0, Math.min(len, v ?? 0)))} />
-      <NumberRow label="Fade out (fr)" value={o.fade_out ?? 0} min={0} max={len} onChange={(v) => up("fade_out")(Math.max(0, Math.min(len, v ?? 0)))} />
+      <SecondsRow label="Fade in" frames={o.fade_in ?? 0} fps={fps} min={0} max={len} onChange={(v) => up("fade_in")(Math.max(0, Math.min(len, v)))} />
+      <SecondsRow label="Fade out" frames={o.fade_out ?? 0} fps={fps} min={0} max={len} onChange={(v) => up("fade_out")(Math.max(0, Math.min(len, v)))} />
     </div>
   );
 }

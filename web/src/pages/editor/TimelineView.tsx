@@ -10,6 +10,7 @@ import { type Dispatch, type DragEvent, type KeyboardEvent, type PointerEvent, u
 import type { Asset } from "./editorApi";
 import { ASSET_MIME, Waveform, useWaveform } from "./MediaBin";
 import { type Timeline, itemSpans, parseRate, rateValue, timecode, timelineDuration } from "./model";
+import { formatSeconds, itemLabels } from "./labels";
 import { type EditorAction, type EditorState, previewEdit } from "./reducer";
 
 const HEAD = 72; // px of the track label column
@@ -167,6 +168,7 @@ export function TimelineView({
   const tl = landed.present;
   const fps = rateValue(parseRate(tl.canvas.fps));
   const spans = itemSpans(tl, state.assets);
+  const labels = itemLabels(tl, (id) => assets[id]?.filename);
   const duration = timelineDuration(tl, state.assets);
   const width = Math.max(800, (duration + 10 * fps) * pxPerFrame);
 
@@ -288,7 +290,7 @@ export function TimelineView({
                           <ClipBox
                             key={c.id}
                             id={c.id}
-                            label={`${a?.filename ?? c.asset_id} (${c.id})`}
+                            label={labels.get(c.id) ?? c.id}
                             left={g.left}
                             refused={g.refused}
                             width={g.width}
@@ -313,8 +315,8 @@ export function TimelineView({
                         return (
                           <div
                             key={`${t.from_clip}>${t.to_clip}`}
-                            title={`Crossfade ${t.length} frames`}
-                            aria-label={`Crossfade from ${t.from_clip} to ${t.to_clip}, ${t.length} frames`}
+                            title={`Crossfade ${formatSeconds(t.length, tl.canvas.fps)} (${t.length} frames)`}
+                            aria-label={`Crossfade from ${labels.get(t.from_clip) ?? t.from_clip} to ${labels.get(t.to_clip) ?? t.to_clip}, ${formatSeconds(t.length, tl.canvas.fps)}`}
                             role="img"
                             className="pointer-events-none absolute inset-y-0 z-20 border-x border-warning bg-linear-to-r from-warning/10 to-warning/50"
                             style={{ left: b.start * pxPerFrame, width: t.length * pxPerFrame }}
@@ -356,7 +358,7 @@ export function TimelineView({
                       <ClipBox
                         key={c.id}
                         id={c.id}
-                        label={`${c.type === "narration" ? "Narration" : (a?.filename ?? c.asset_id)} (${c.id})`}
+                        label={labels.get(c.id) ?? c.id}
                         left={g.left}
                         refused={g.refused}
                         width={g.width}
@@ -372,7 +374,7 @@ export function TimelineView({
               {row.kind === "overlay" &&
                 tl.overlays.map((o) => {
                   const g = place(o.id, o.start, o.length);
-                  const label = o.type === "text" ? `Text “${o.text.slice(0, 24)}” (${o.id})` : `Image ${assets[o.asset_id]?.filename ?? ""} (${o.id})`;
+                  const label = labels.get(o.id) ?? o.id;
                   return (
                     <ClipBox
                       key={o.id}

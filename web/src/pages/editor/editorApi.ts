@@ -1,5 +1,6 @@
 /** The editor's calls (assets, projects, Magic Cut, exports, job events). */
-import { ApiError, CSRF_HEADER, type Problem, api, csrfToken, request } from "../../api/client";
+import { ApiError, CSRF_HEADER, type Problem, api, csrfToken } from "../../api/client";
+import { getCapabilities } from "../../api/endpoints";
 import type { Page } from "../../api/types";
 import type { Timeline } from "./model";
 
@@ -115,16 +116,15 @@ export async function saveTimeline(projectId: string, timeline: Timeline, versio
 }
 
 /**
- * Does the voice feature's TTS endpoint exist on this server? (Narrate shows only when it does.)
- * An empty body is refused by validation (422) when the route exists, before anything is made;
- * a server without it answers 404 or 405.
+ * Can this caller narrate (voice feature on, engine configured, `voice:write` held), and do they
+ * have a cloned voice? Read from GET /v1/capabilities: no request that is meant to fail.
  */
-export async function ttsAvailable(): Promise<boolean> {
+export async function narrationCapabilities(): Promise<{ tts: boolean; cloned: boolean }> {
   try {
-    await request("/v1/tts", { method: "POST", body: {} });
-    return true;
-  } catch (err) {
-    return err instanceof ApiError && (err.status === 422 || err.status === 400);
+    const caps = await getCapabilities();
+    return { tts: caps.voice.tts, cloned: caps.voice.cloned };
+  } catch {
+    return { tts: false, cloned: false };
   }
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { type AssetTable, type Timeline, EMPTY_TIMELINE, itemSpans, timecode, withStandardTracks } from "./model";
+import { formatSeconds, itemLabels, secondsToFrames } from "./labels";
 import { type EditorAction, type EditorState, editorReducer, initialState, keepRangesFrames, previewEdit } from "./reducer";
 
 const ASSETS: AssetTable = {
@@ -198,6 +199,32 @@ describe("editor reducer", () => {
     ]);
     s = run(s, { type: "undo" });
     expect(s.present).toBe(before);
+  });
+
+  it("says a Magic Cut on a clip in a crossfade changes nothing, instead of an empty undo step", () => {
+    // the journey's case: the talking clip crossfades with the one before it; Magic Cut leaves
+    // clips in transitions as they are, so "Apply" must not report a change (the export was uncut)
+    let s = run(start(), { type: "addClip", assetId: "B", start: 0 }, { type: "addClip", assetId: "A", start: 60 });
+    s = run(s, { type: "crossfade", fromId: "c1", length: 15 });
+    const before = s;
+    expect(run(s, { type: "magicCut", assetId: "A", speech: [[0.2, 1.0], [2.0, 2.5]] })).toBe(before);
+    // all speech: nothing to cut either
+    const plain = run(start(), { type: "addClip", assetId: "A", start: 0 });
+    expect(run(plain, { type: "magicCut", assetId: "A", speech: [[0, 3]] })).toBe(plain);
+    // without the crossfade the same cut ripples out the silences
+    s = run(s, { type: "removeTransition", fromId: "c1", toId: "c2" }, { type: "magicCut", assetId: "A", speech: [[0.2, 1.0], [2.0, 2.5]] });
+    expect(v1(s).filter((c) => c.asset_id === "A").map((c) => c.source_out - c.source_in)).toEqual([24, 15]);
+  });
+
+  it("labels items by file name, numbered when a file is used twice, and durations in seconds", () => {
+    let s = run(start(), { type: "addClip", assetId: "A", start: 0 }, { type: "addClip", assetId: "A", start: 90 }, { type: "addText" });
+    const labels = itemLabels(s.present, (id) => ({ A: "talk.mp4" })[id]);
+    expect([...labels.values()].sort()).toEqual(["Text “Your text”", "talk.mp4", "talk.mp4 (2)"]);
+    expect(labels.get("c1")).toBe("talk.mp4");
+    s = run(s, { type: "crossfade", fromId: "c1", length: 15 });
+    expect(formatSeconds(15, s.present.canvas.fps)).toBe("0.5 s");
+    expect(secondsToFrames(0.33, "30/1")).toBe(10);
+    expect(formatSeconds(1000, "30000/1001")).toBe("33.37 s");
   });
 
   it("converts speech seconds to frames like the server", () => {

@@ -72,6 +72,9 @@ function commit(state: EditorState, next: Timeline | null, coalesce: string | nu
   return { ...state, past, present: next, future: [], coalesce };
 }
 
+/** What a new text overlay says until the creator types their own. */
+export const DEFAULT_TEXT = "Your text";
+
 let validating = true; // false only inside previewEdit, to see where a refused edit would land
 
 /** The timeline after an edit, or null when the result is invalid. */
@@ -406,7 +409,7 @@ export function editorReducer(state: EditorState, action: EditorAction): EditorS
       const overlay: Overlay = {
         type: "text",
         id: freshId(tl, "t"),
-        text: action.text ?? "Title",
+        text: action.text ?? DEFAULT_TEXT,
         font: "DejaVu Sans",
         size: Math.round(tl.canvas.height / 12),
         color: "#ffffff",
@@ -549,24 +552,34 @@ export function applyMagicCut(
   const keep = keepRangesFrames(speech, asset.fps);
   const inTransition = new Set(track.transitions.flatMap((x) => [x.from_clip, x.to_clip]));
   let shift = 0;
+  let cutAny = false;
   const clips: VideoClip[] = [];
   for (const clip of [...track.clips].sort((a, b) => a.start - b.start)) {
     const len = videoClipLength(clip, assets[clip.asset_id], rate);
     if (clip.asset_id !== assetId || inTransition.has(clip.id)) {
-      clips.push({ ...clip, start: clip.start - shift });
+      clips.push(shift ? { ...clip, start: clip.start - shift } : clip);
       continue;
     }
+    const ranges = keep
+      .filter(([a, b]) => b > clip.source_in && a < clip.source_out)
+      .map(([a, b]) => [Math.max(a, clip.source_in), Math.min(b, clip.source_out)] as const);
+    if (ranges.length === 1 && ranges[0][0] === clip.source_in && ranges[0][1] === clip.source_out) {
+      clips.push(shift ? { ...clip, start: clip.start - shift } : clip); // all of it is kept
+      continue;
+    }
+    cutAny = true;
     let cursor = clip.start - shift;
     const begin = cursor;
-    keep
-      .filter(([a, b]) => b > clip.source_in && a < clip.source_out)
-      .forEach(([a, b], n) => {
-        const piece: VideoClip = { ...clip, id: `${clip.id}.${n}`, source_in: Math.max(a, clip.source_in), source_out: Math.min(b, clip.source_out), start: cursor, fade_in: 0, fade_out: 0 };
-        clips.push(piece);
-        cursor += videoClipLength(piece, asset, rate);
-      });
+    ranges.forEach(([a, b], n) => {
+      const piece: VideoClip = { ...clip, id: `${clip.id}.${n}`, source_in: a, source_out: b, start: cursor, fade_in: 0, fade_out: 0 };
+      clips.push(piece);
+      cursor += videoClipLength(piece, asset, rate);
+    });
     shift += len - (cursor - begin);
   }
+  // nothing was cut (every clip of the asset sat in a crossfade, or is all speech): say so,
+  // rather than announce an undoable step that changed nothing
+  if (!cutAny) return null;
   // ids must stay unique: a piece id may collide with an existing id elsewhere
   const ids = new Set<string>();
   for (const c of clips) {
