@@ -13,7 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from flowai.core import errors, openapi
 from flowai.core.auth_api import router as auth_router
 from flowai.core.context import AppContext
-from flowai.core.deps import declare_scopes, feature
+from flowai.core.deps import PUBLIC, declare_scopes, feature
 from flowai.core.files_api import router as files_router
 from flowai.core.jobs_api import router as jobs_router
 from flowai.core.middleware import RequestContextMiddleware
@@ -22,11 +22,16 @@ from flowai.editor.api import router as editor_router
 from flowai.enterprise.api import router as tenant_router
 from flowai.enterprise.webhooks.api import router as webhooks_router
 from flowai.settings import Settings, get_settings
-from flowai.shares.api import nft_router
+from flowai.shares import pages as share_pages
+from flowai.shares.api import nft_router, offers_router
 from flowai.shares.api import router as shares_router
 from flowai.voice.api import router as voice_router
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
+NO_WEB_BUILD = (
+    "<!doctype html><html><head><title>FlowAI</title></head><body><h1>FlowAI API is running</h1>"
+    "<p>The web app is not built: run <code>make web</code>. API docs: <a href=/docs>/docs</a>.</p></body></html>"
+)
 
 
 def create_app(ctx: AppContext | None = None, settings: Settings | None = None) -> FastAPI:
@@ -64,6 +69,7 @@ def create_app(ctx: AppContext | None = None, settings: Settings | None = None) 
     # premium features a tenant's admins can switch off (Admin → Brand → features)
     app.include_router(editor_router, dependencies=[feature("editor")])
     app.include_router(shares_router, dependencies=[feature("shares")])
+    app.include_router(offers_router)  # public: 404 while the workspace has shares off
     app.include_router(voice_router, dependencies=[feature("voice")])
     app.add_middleware(RequestContextMiddleware, tenants=ctx.tenants)
     _mount_web(app)
@@ -77,6 +83,17 @@ def _mount_web(app: FastAPI) -> None:
     if (STATIC_DIR / "assets").is_dir():
         app.mount("/assets", StaticFiles(directory=STATIC_DIR / "assets"), name="assets")
 
+    @app.get("/v/{offer_id}", include_in_schema=False, dependencies=PUBLIC)
+    def offer_page(offer_id: str, request: Request) -> Response:
+        """An offer's public page: the web app, with the offer's Open Graph card in the head so
+        link previews work without JavaScript (404 with the plain app for an unknown offer)."""
+        page = index.read_text() if index.is_file() else NO_WEB_BUILD
+        tags = share_pages.card(app.state.ctx, getattr(request.state, "tenant", None), offer_id,
+                                str(request.base_url))  # fmt: skip
+        if tags is None:
+            return HTMLResponse(page, status_code=404, headers={"Cache-Control": "no-cache"})
+        return HTMLResponse(share_pages.render(page, tags), headers={"Cache-Control": "no-cache"})
+
     @app.get("/{path:path}", include_in_schema=False)
     def spa(path: str, request: Request) -> Response:
         if path.startswith("v1/") or path == "v1":
@@ -86,7 +103,4 @@ def _mount_web(app: FastAPI) -> None:
             return FileResponse(candidate)
         if index.is_file():
             return FileResponse(index, headers={"Cache-Control": "no-cache"})
-        return HTMLResponse(
-            "<!doctype html><title>FlowAI</title><h1>FlowAI API is running</h1>"
-            "<p>The web app is not built: run <code>make web</code>. API docs: <a href=/docs>/docs</a>.</p>"
-        )
+        return HTMLResponse(NO_WEB_BUILD)

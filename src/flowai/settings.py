@@ -7,6 +7,7 @@ needs no other service; production switches parts by setting URLs, never by code
 from __future__ import annotations
 
 import secrets
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -118,6 +119,12 @@ class Settings(BaseSettings):
         "joined without re-encoding (0: one job per export)",
     )
     editor_proxy_height: int = Field(720, description="Height of the H.264 preview proxy of a video asset")
+    editor_transcribe_model: str = Field(
+        "tiny.en",
+        description="faster-whisper model for transcripts and captions: tiny.en (embedded) or an "
+        "installed larger one (a name such as small.en from the Hugging Face cache, or a folder); "
+        "one that is not installed falls back to tiny.en",
+    )
 
     voice_engine: Literal["local", "elevenlabs"] = Field(
         "local",
@@ -191,6 +198,23 @@ class Settings(BaseSettings):
         ge=0,
         description="How often royalties owed are deposited on their own: a royalty run for each tenant "
         "with revenue not yet deposited (0: only on demand, by the API or the CLI)",
+    )
+
+    chain_explorer_url: str | None = Field(
+        None,
+        description="Block explorer base URL for links from offer pages, e.g. "
+        "https://evm-testnet.flowscan.io (addresses open at <url>/address/<address>); unset: no links",
+    )
+    shares_display_currency: str | None = Field(
+        None,
+        pattern=r"^[A-Z]{3}$",
+        description="ISO 4217 code (e.g. EUR) of the currency in which share prices are also shown "
+        "(display only: prices stay FLOW/wei on chain); set with FLOWAI_SHARES_DISPLAY_RATE",
+    )
+    shares_display_rate: Decimal | None = Field(
+        None,
+        gt=0,
+        description="Units of FLOWAI_SHARES_DISPLAY_CURRENCY per 1 FLOW, for display beside FLOW prices",
     )
 
     @property

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Path, Query, Response
+from fastapi import APIRouter, Depends, Header, Path, Query, Response
+from fastapi.responses import RedirectResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -19,7 +20,7 @@ from flowai.core.errors import not_found
 from flowai.core.jobs_api import job_out
 from flowai.core.pagination import page
 from flowai.core.schemas import JobOut, Page
-from flowai.shares import artifacts, service
+from flowai.shares import artifacts, offers, service
 from flowai.shares.models import ShareDeposit, ShareRevenue, ShareVideo
 from flowai.shares.schemas import (
     ADDRESS_PATTERN,
@@ -29,6 +30,9 @@ from flowai.shares.schemas import (
     HolderOut,
     HoldingOut,
     HoldingsOut,
+    OfferIn,
+    OfferOut,
+    OfferTermsOut,
     RevenueIn,
     RevenueOut,
     VideoSharesOut,
@@ -42,6 +46,18 @@ router = APIRouter(prefix="/v1", tags=["shares"])
 nft_router = APIRouter(
     prefix="/v1", tags=["shares"], dependencies=PUBLIC
 )  # public metadata: served even with shares off
+
+
+def _offers_on(tenant: Tenant) -> None:
+    """With the shares feature off, a workspace has no public offers (404, not 403: no sign-in)."""
+    if "shares" not in tenant.features:
+        raise not_found("Offer")
+
+
+offers_router = APIRouter(  # the public offer page's reads: no sign-in
+    prefix="/v1", tags=["shares"], dependencies=[*PUBLIC, Depends(_offers_on)]
+)
+OfferId = Annotated[str, Path(min_length=1, max_length=26)]
 WALLET_CALLS = (
     "buy(uint256,uint256)",  # shares, max price per share (wei): the slippage guard
     "claim()",
@@ -60,7 +76,6 @@ WALLET_ERRORS = (
     "ZeroAmount()",
     "NotLocked()",
 )
-CHAIN_NAMES = {545: "Flow EVM Testnet", 747: "Flow EVM Mainnet"}
 
 
 def video_out(ctx: AppContext, s: Session, row: ShareVideo) -> VideoSharesOut:
@@ -74,7 +89,8 @@ def video_out(ctx: AppContext, s: Session, row: ShareVideo) -> VideoSharesOut:
         shareholder_revenue_wei=t.shareholder_wei, deposited_wei=t.deposited_wei,
         pending_deposit_wei=t.pending_wei, indexed_block=row.indexed_block,
         creator_calls=[CreatorCall.model_validate(c) for c in service.creator_calls(ctx, row)],
-        created_at=row.created_at,
+        custody=row.custody, offer_id=row.id, export_id=row.export_id, title=row.title,
+        page_url=offers.page_url(row.id), created_at=row.created_at,
     )  # fmt: skip
 
 
@@ -98,7 +114,7 @@ def chain_info(_: Reader, ctx: Ctx) -> ChainOut:
     return ChainOut(
         chain_id=ch.client.chain_id,
         chain_id_hex=hex(ch.client.chain_id),
-        chain_name=CHAIN_NAMES.get(ch.client.chain_id, f"EVM chain {ch.client.chain_id}"),
+        chain_name=offers.chain_name(ch.client.chain_id),
         rpc_url=ch.public_rpc_url,
         nft=ch.platform.nft,
         factory=ch.platform.factory,
@@ -131,6 +147,67 @@ def fractionalize(
     )  # fmt: skip
     response.headers["Location"] = f"/v1/jobs/{row.job_id}"
     return video_out(ctx, s, row)
+
+
+PROBLEM = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+
+
+@router.post(
+    "/exports/{export_id}/shares", status_code=202, response_model=VideoSharesOut,
+    responses={
+        409: {"description": "The export is not finished, or it is already offered", "content": PROBLEM},
+        503: {"description": "The chain is not configured or does not answer", "content": PROBLEM,
+              "headers": {"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds"}}},
+    },
+)  # fmt: skip
+def offer_export(
+    export_id: Annotated[str, Path(min_length=1, max_length=26)], body: OfferIn, response: Response,
+    principal: Sharer, ctx: Ctx, tenant: Tenant, s: DB, idempotency_key: IdempotencyKey = None,
+) -> VideoSharesOut:  # fmt: skip
+    """Offer shares of your finished export: the video is the export (its MP4 and a poster frame).
+    Without `creator_address` the platform signs for you; with it, your wallet sends the lock and
+    list calls listed in `creator_calls`. The job at `Location` does the chain work; the public
+    page is `page_url`."""
+    row = offers.start_offer(
+        s, ctx, principal, tenant_id=tenant.id, export_id=export_id,
+        price_per_share_wei=body.price_per_share_wei, shares_for_sale=body.shares_for_sale,
+        revenue_share_bps=body.revenue_share_bps, creator_address=body.creator_address, title=body.title,
+        idempotency_key=idempotency_key,
+    )  # fmt: skip
+    response.headers["Location"] = f"/v1/jobs/{row.job_id}"
+    return video_out(ctx, s, row)
+
+
+@router.get("/shares/offer-terms", response_model=OfferTermsOut)
+def offer_terms(_: Reader, ctx: Ctx) -> OfferTermsOut:
+    """What the offer form shows before Confirm: platform fee, estimated gas, display currency."""
+    return offers.terms(ctx)
+
+
+@offers_router.get("/offers/{offer_id}", response_model=OfferOut)
+def get_offer(offer_id: OfferId, ctx: Ctx, s: DB) -> OfferOut:
+    """An offer's public page data (no sign-in): price, sold, holders, revenue history, contracts."""
+    return offers.offer_out(ctx, s, offers.get_offer(s, offer_id))
+
+
+@offers_router.get(
+    "/offers/{offer_id}/poster", status_code=307, response_class=RedirectResponse,
+    responses={307: {"description": "Redirect to the poster (image/jpeg) at a fresh signed URL",
+                     "headers": {"Location": {"schema": {"type": "string"}}}}},
+)  # fmt: skip
+def offer_poster(offer_id: OfferId, ctx: Ctx, s: DB) -> RedirectResponse:
+    """The offer's poster frame (JPEG): a redirect to a fresh signed link, so shared cards keep working."""
+    return RedirectResponse(offers.media_url(ctx, offers.get_offer(s, offer_id), "poster"), status_code=307)
+
+
+@offers_router.get(
+    "/offers/{offer_id}/video", status_code=307, response_class=RedirectResponse,
+    responses={307: {"description": "Redirect to the video (video/mp4) at a fresh signed URL",
+                     "headers": {"Location": {"schema": {"type": "string"}}}}},
+)  # fmt: skip
+def offer_video(offer_id: OfferId, ctx: Ctx, s: DB) -> RedirectResponse:
+    """The offer's MP4: a redirect to a fresh signed link."""
+    return RedirectResponse(offers.media_url(ctx, offers.get_offer(s, offer_id), "video"), status_code=307)
 
 
 @router.get("/videos/{video_id}/shares", response_model=VideoSharesOut)

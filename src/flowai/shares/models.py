@@ -56,7 +56,11 @@ class ShareVideo(TenantOwned, Base):
     """A video offered as shares: its vault, the primary-sale listing and the indexed state.
 
     `video_id` is the platform's opaque id; on chain the video is `chain_video_id` (the tenant id
-    and the video id), so two tenants' "v1" never share a token.
+    and the video id), so two tenants' "v1" never share a token. An offer made from an editor
+    export uses the export id as `video_id` and keeps `export_id`; its public page is `/v/<id>`.
+    `custody` says who signs the creator's calls: `platform` (a key the platform derives for the
+    creator) or `wallet` (the address given: a dev account the node signs for, or the creator's
+    own wallet, which sends the lock and list calls itself).
     """
 
     __tablename__ = "share_videos"
@@ -78,6 +82,12 @@ class ShareVideo(TenantOwned, Base):
     error: Mapped[str | None] = mapped_column(Text)
     job_id: Mapped[str | None] = mapped_column(String(26))
     idempotency_key: Mapped[str | None] = mapped_column(String(200))
+    # an offer made from an editor export: the public page's title, poster and MP4
+    custody: Mapped[str] = mapped_column(String(16), default="wallet")  # platform | wallet
+    export_id: Mapped[str | None] = mapped_column(String(26), index=True)
+    title: Mapped[str | None] = mapped_column(String(200))
+    media_key: Mapped[str | None] = mapped_column(String(512))  # the export's MP4
+    poster_key: Mapped[str | None] = mapped_column(String(512))  # a frame of it (JPEG)
     # indexed from the vault's events
     locked: Mapped[bool] = mapped_column(default=False)
     price_per_share_wei: Mapped[int] = mapped_column(BigInt, default=0)

@@ -90,6 +90,11 @@ class VideoSharesOut(BaseModel):
     pending_deposit_wei: WeiOut
     indexed_block: int
     creator_calls: list[CreatorCall] = Field(default_factory=list)
+    custody: str = Field("wallet", description="platform (the platform signs for the creator) or wallet")
+    offer_id: str | None = Field(None, description="Id of the public offer page /v/<offer_id>")
+    export_id: str | None = Field(None, description="The editor export the offer was made from")
+    title: str | None = None
+    page_url: str | None = Field(None, description="The offer's public page (share this link)")
     created_at: datetime
 
 
@@ -127,3 +132,80 @@ class ChainOut(BaseModel):
 
 class RoyaltyRunIn(BaseModel):
     pass
+
+
+class OfferIn(BaseModel):
+    """Offer shares of a finished editor export (the video is the export: its MP4 and a poster)."""
+
+    price_per_share_wei: PositiveWeiIn = Field(description="Price of one whole share, decimal string of wei")
+    shares_for_sale: int = Field(ge=1, le=TOTAL_SHARES, description="Whole shares listed in the primary sale")
+    revenue_share_bps: int = Field(
+        5000, ge=0, le=10_000, description="Part of the video's revenue paid to shareholders, in basis points"
+    )
+    creator_address: str | None = Field(
+        None,
+        pattern=ADDRESS_PATTERN,
+        description="The creator's own wallet, which then signs the lock and list calls (`creator_calls`); "
+        "omitted: the platform signs for the creator with a custodial key",
+    )
+    title: str | None = Field(
+        None,
+        min_length=1,
+        max_length=120,
+        description="Title on the public page (default: the project's name)",
+    )
+
+
+class OfferTermsOut(BaseModel):
+    """What the offer form shows before Confirm: the fee, the gas and the display currency."""
+
+    total_shares: int = TOTAL_SHARES
+    platform_fee_bps: int = Field(description="Platform fee on primary sales, in basis points")
+    display_currency: str | None = Field(description="ISO 4217 code prices are also shown in, if set")
+    display_rate: str | None = Field(description="Units of display_currency per 1 FLOW (decimal string)")
+    chain_id: int
+    chain_name: str
+    estimated_gas: int = Field(description="Gas of mint, vault, lock and list together (units)")
+    creator_gas: int = Field(description="Gas of the lock and list calls a creator's own wallet sends")
+    gas_price_wei: WeiOut | None = Field(description="Current gas price; null when the chain does not answer")
+    estimated_gas_cost_wei: WeiOut | None = Field(description="estimated_gas x gas_price_wei")
+
+
+class RevenuePoint(BaseModel):
+    at: datetime
+    source: str
+    amount_wei: WeiOut
+    shareholder_wei: WeiOut
+
+
+class OfferOut(BaseModel):
+    """An offer's public view: no emails, no internal ids beyond the offer id."""
+
+    id: str
+    title: str
+    status: str = Field(description="queued, awaiting_creator, listed or failed")
+    page_url: str
+    poster_url: str | None = Field(description="A frame of the video (JPEG); null until extracted")
+    video_url: str | None = Field(description="The playable MP4")
+    chain_id: int
+    chain_name: str
+    nft: str | None
+    token_id: str | None
+    vault: str | None
+    creator: str
+    explorer_url: str | None = Field(description="Block explorer base URL (FLOWAI_CHAIN_EXPLORER_URL)")
+    total_shares: int = TOTAL_SHARES
+    price_per_share_wei: WeiOut
+    shares_for_sale: int
+    shares_sold: int
+    holders: int
+    revenue_share_bps: int
+    platform_fee_bps: int
+    revenue_to_date_wei: WeiOut
+    shareholder_revenue_wei: WeiOut
+    deposited_wei: WeiOut
+    revenue_history: list[RevenuePoint] = Field(description="Revenue events, oldest first (the last 200)")
+    display_currency: str | None
+    display_rate: str | None
+    indexed_block: int
+    created_at: datetime

@@ -374,6 +374,10 @@ def start_fractionalize(
     shares_for_sale: int,
     revenue_share_bps: int,
     idempotency_key: str | None,
+    custody: str = "wallet",
+    export_id: str | None = None,
+    title: str | None = None,
+    media_key: str | None = None,
 ) -> ShareVideo:
     """Record the request and queue the job that mints, locks and lists. A replayed
     Idempotency-Key returns the first answer; a second request for the same video is a 409."""
@@ -392,6 +396,10 @@ def start_fractionalize(
         list_price_wei=price_per_share_wei,
         revenue_share_bps=revenue_share_bps,
         idempotency_key=idempotency_key,
+        custody=custody,
+        export_id=export_id,
+        title=title,
+        media_key=media_key,
     )
     try:
         with s.begin_nested():
@@ -401,7 +409,8 @@ def start_fractionalize(
         return start_fractionalize(
             s, app, principal, tenant_id=tenant_id, video_id=video_id, creator=creator,
             price_per_share_wei=price_per_share_wei, shares_for_sale=shares_for_sale,
-            revenue_share_bps=revenue_share_bps, idempotency_key=idempotency_key,
+            revenue_share_bps=revenue_share_bps, idempotency_key=idempotency_key, custody=custody,
+            export_id=export_id, title=title, media_key=media_key,
         )  # fmt: skip
     job = app.jobs.enqueue_in(
         s, kind="shares.fractionalize", payload={"share_video_id": row.id}, owner_id=principal.user_id
@@ -451,21 +460,55 @@ def fractionalize(
             )
         )
     vault = client.contract("VideoVault", vault_address)
-    unlocked = row.creator in client.node_accounts()
+    custodian = (
+        custodial_account(app.settings, tenant_id, row.owner_id) if row.custody == "platform" else None
+    )
+    if custodian is not None and custodian.address != row.creator:
+        raise LookupError(
+            "the custodial key no longer matches the offer's creator (FLOWAI_SECRET_KEY changed?)"
+        )
+    unlocked = custodian is not None or row.creator in client.node_accounts()
     progress(60, "locking")
     if not client.call(vault.functions.locked()):
         if not unlocked:
             return _set_status(app, tenant_id, share_video_id, "awaiting_creator")
         transfer = nft.get_function_by_signature("safeTransferFrom(address,address,uint256)")
-        client.transact_unlocked(row.creator, transfer(row.creator, vault_address, token_id))
+        _as_creator(ch, custodian, row.creator, transfer(row.creator, vault_address, token_id))
     progress(80, "listing")
     fresh = int(client.call(vault.functions.balanceOf(row.creator))) == TOTAL_SHARES * SHARE_UNIT
     if row.shares_to_list and fresh and int(client.call(vault.functions.sharesForSale())) == 0:
         if not unlocked:
             return _set_status(app, tenant_id, share_video_id, "awaiting_creator")
-        client.transact_unlocked(row.creator, vault.functions.list(row.shares_to_list, row.list_price_wei))
+        _as_creator(ch, custodian, row.creator, vault.functions.list(row.shares_to_list, row.list_price_wei))
     index_now(app)
     return _set_status(app, tenant_id, share_video_id, "listed")
+
+
+def custodial_account(settings: Settings, tenant_id: str, owner_id: str | None) -> LocalAccount:
+    """The key the platform holds for a creator without a wallet: derived from FLOWAI_SECRET_KEY,
+    the workspace and the user, so it is the same in every process and never stored."""
+    import hashlib
+    import hmac
+
+    from flowai.shares.chain import account_from_key
+
+    label = f"flowai/shares/custody/{tenant_id}/{owner_id or '-'}".encode()
+    seed = hmac.new(settings.resolved_secret_key.encode(), label, hashlib.sha256).hexdigest()
+    return account_from_key("0x" + seed)
+
+
+def _as_creator(ch: Chain, custodian: LocalAccount | None, creator: str, function: Any) -> TxReceipt:
+    """Send one of the creator's calls: signed by the platform's custodial key for the creator
+    (topping up its gas from the platform first), or by the dev node for an unlocked dev account."""
+    if custodian is None:
+        return ch.client.transact_unlocked(creator, function)
+    gas = ch.client.estimate_gas(function, sender=custodian.address)
+    fees = ch.client.fee_fields()
+    need = gas * fees.get("maxFeePerGas", fees.get("gasPrice", 0))
+    balance = ch.client.balance(custodian.address)
+    if balance < need:
+        ch.client.send_value(ch.signer, custodian.address, 2 * need - balance)
+    return ch.client.transact(custodian, function, gas=gas)
 
 
 def _set_status(

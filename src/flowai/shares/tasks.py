@@ -12,7 +12,7 @@ from typing import Any
 
 from flowai.core.context import START_HOOKS, AppContext
 from flowai.core.jobs import JobContext, PermanentJobError, job_kind
-from flowai.shares import service
+from flowai.shares import offers, service
 
 
 def _app(ctx: JobContext) -> AppContext:
@@ -25,6 +25,7 @@ def fractionalize(ctx: JobContext) -> dict[str, Any]:
     """Mint, create the vault, lock and list (each step skipped when already done on chain)."""
     app = _app(ctx)
     share_video_id = str(ctx.payload["share_video_id"])
+    offers.ensure_poster(app, ctx.tenant_id, share_video_id)  # an offer made from an export
     try:
         row = service.fractionalize(
             app, ctx.tenant_id, share_video_id, lambda pct, stage: ctx.progress(pct, stage)
