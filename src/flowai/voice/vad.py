@@ -1,27 +1,21 @@
-"""Voice activity detection with silero-vad's bundled ONNX model, without torch.
+"""Voice activity detection for voice checks: speech segments of uploaded audio.
 
-``import silero_vad`` pulls in torch, so the package is located with ``find_spec`` (which does
-not execute it) and its batched "sequence" ONNX export is run through onnxruntime directly:
-one ONNX call per ~16 s block instead of one per 32 ms frame.
+The model itself (silero-vad's batched ONNX export run through onnxruntime, no torch) is in
+`flowai.core.vad`, shared with the editor's Magic Cut; this adds resampling and segmenting.
 """
 
 from __future__ import annotations
 
-import importlib.util
-import threading
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 
+from flowai.core.vad import FRAME, VAD_RATE, speech_probabilities
 from flowai.voice.audio import Audio, resample
 
-VAD_RATE = 16_000
-FRAME = 512  # samples per VAD frame at 16 kHz (32 ms)
-CONTEXT = 64  # samples of the previous frame the model sees in front of each frame
-BLOCK_FRAMES = 512
+__all__ = ["FRAME", "VAD_RATE", "Segment", "SileroVad", "silero_vad"]
 
 
 @dataclass(frozen=True)
@@ -34,46 +28,12 @@ class Segment:
         return self.end - self.start
 
 
-def _model_path() -> Path:
-    spec = importlib.util.find_spec("silero_vad")
-    if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError("silero-vad is not installed (pip install --no-deps silero-vad)")
-    return Path(next(iter(spec.submodule_search_locations))) / "data" / "silero_vad_16k_sequence.onnx"
-
-
 class SileroVad:
     """Per-frame speech probabilities and speech segments for mono audio."""
 
-    def __init__(self) -> None:
-        import onnxruntime as ort
-
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = 1
-        options.inter_op_num_threads = 1
-        self._session = ort.InferenceSession(
-            str(_model_path()), sess_options=options, providers=["CPUExecutionProvider"]
-        )
-        self._lock = threading.Lock()
-
     def probabilities(self, audio: Audio) -> npt.NDArray[np.float32]:
-        samples = resample(audio, VAD_RATE).samples
-        n_frames = -(-samples.size // FRAME)
-        frames = np.zeros((n_frames, FRAME), dtype=np.float32)
-        frames.reshape(-1)[: samples.size] = samples
-        context = np.zeros((n_frames, CONTEXT), dtype=np.float32)
-        context[1:] = frames[:-1, -CONTEXT:]
-        inputs = np.concatenate((context, frames), axis=1)
-        h = np.zeros((1, 1, 128), dtype=np.float32)
-        c = np.zeros((1, 1, 128), dtype=np.float32)
-        out: list[npt.NDArray[np.float32]] = []
-        with self._lock:
-            for first in range(0, n_frames, BLOCK_FRAMES):
-                probs, h, c = self._session.run(
-                    ["speech_probs", "hn", "cn"],
-                    {"input": inputs[first : first + BLOCK_FRAMES], "h": h, "c": c},
-                )
-                out.append(np.asarray(probs, dtype=np.float32).reshape(-1))
-        return np.concatenate(out) if out else np.zeros(0, dtype=np.float32)
+        """One probability per 32 ms frame; a trailing partial frame is zero-padded."""
+        return speech_probabilities(resample(audio, VAD_RATE).samples, pad_last=True)
 
     def segments(
         self,
