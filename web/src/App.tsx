@@ -13,6 +13,7 @@ import { SignupPage } from "./pages/SignupPage";
 import { ForgotPasswordPage } from "./pages/account/ForgotPasswordPage";
 import { InvitePage } from "./pages/account/InvitePage";
 import { ResetPasswordPage } from "./pages/account/ResetPasswordPage";
+import { OfferPage } from "./pages/shares/OfferPage";
 import { SharesPage } from "./pages/shares/SharesPage";
 import { VoicePage } from "./pages/voice/VoicePage";
 
@@ -31,6 +32,8 @@ export function AppRoutes() {
       </Route>
       <Route path="reset-password" element={<ResetPasswordPage />} />
       <Route path="invite" element={<InvitePage />} />
+      {/* an offer's public page: readable signed out (no redirect to login) */}
+      <Route path="v/:offerId" element={<OfferPage />} />
       <Route element={<RequireAuth />}>
         <Route element={<Shell />}>
           <Route path="dashboard" element={<DashboardPage />} />

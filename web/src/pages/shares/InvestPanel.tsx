@@ -31,10 +31,11 @@ export function InvestPanel({ video, wallet, onChanged }: { video: VideoShares; 
   const loadHolding = useCallback(async () => {
     if (!account) return null;
     const all = await getHoldings(account);
-    const mine = all.items.find((h) => h.video_id === video.video_id) ?? null;
+    // by vault: the public offer page knows the vault, not the workspace's video id
+    const mine = all.items.find((h) => h.vault !== null && h.vault === video.vault) ?? null;
     setHolding(mine);
     return mine;
-  }, [account, video.video_id]);
+  }, [account, video.vault]);
 
   useEffect(() => {
     if (!open || !account) return;

@@ -21,6 +21,65 @@ export interface VideoShares {
   deposited_wei: string;
   pending_deposit_wei: string;
   indexed_block: number;
+  creator_calls?: { step: "lock" | "list"; to: string; data: string }[];
+  custody?: string;
+  offer_id?: string | null;
+  export_id?: string | null;
+  title?: string | null;
+  page_url?: string | null;
+  created_at: string;
+}
+
+/** What the offer form shows before Confirm (GET /v1/shares/offer-terms). */
+export interface OfferTerms {
+  total_shares: number;
+  platform_fee_bps: number;
+  display_currency: string | null;
+  display_rate: string | null;
+  chain_id: number;
+  chain_name: string;
+  estimated_gas: number;
+  creator_gas: number;
+  gas_price_wei: string | null;
+  estimated_gas_cost_wei: string | null;
+}
+
+export interface RevenuePoint {
+  at: string;
+  source: string;
+  amount_wei: string;
+  shareholder_wei: string;
+}
+
+/** An offer's public view (GET /v1/offers/{id}): no sign-in needed. */
+export interface Offer {
+  id: string;
+  title: string;
+  status: string;
+  page_url: string;
+  poster_url: string | null;
+  video_url: string | null;
+  chain_id: number;
+  chain_name: string;
+  nft: string | null;
+  token_id: string | null;
+  vault: string | null;
+  creator: string;
+  explorer_url: string | null;
+  total_shares: number;
+  price_per_share_wei: string;
+  shares_for_sale: number;
+  shares_sold: number;
+  holders: number;
+  revenue_share_bps: number;
+  platform_fee_bps: number;
+  revenue_to_date_wei: string;
+  shareholder_revenue_wei: string;
+  deposited_wei: string;
+  revenue_history: RevenuePoint[];
+  display_currency: string | null;
+  display_rate: string | null;
+  indexed_block: number;
   created_at: string;
 }
 
