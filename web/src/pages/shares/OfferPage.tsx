@@ -156,7 +156,7 @@ function OfferView({ offer, signedIn, here, wallet, onChanged }: {
       <Card title="On chain" titleId="offer-contracts" description={`${offer.chain_name} (chain id ${offer.chain_id})`}>
         <dl className="grid gap-3 px-6 py-5 text-sm">
           <Address label="Share vault (ERC-20 shares)" address={offer.vault} explorer={offer.explorer_url} />
-          <Address label="Video NFT contract" address={offer.nft} explorer={offer.explorer_url} extra={offer.token_id ? `token #${offer.token_id}` : undefined} />
+          <Address label="Video NFT contract" address={offer.nft} explorer={offer.explorer_url} extra={offer.token_id ? `token #${offer.token_id.length > 14 ? `${offer.token_id.slice(0, 6)}…${offer.token_id.slice(-6)}` : offer.token_id}` : undefined} />
           <Address label="Creator" address={offer.creator} explorer={offer.explorer_url} />
         </dl>
       </Card>
