@@ -42,6 +42,7 @@ import { itemLabels } from "./labels";
 import { type AssetTable, EMPTY_TIMELINE, assetCanvasFrames, findItem, itemSpans, parseRate, rateValue, timecode, timelineDuration, withStandardTracks } from "./model";
 import { editorReducer, initialState, sceneMarks, silenceMarks } from "./reducer";
 import { type Marks, TimelineView } from "./TimelineView";
+import { OfferShares } from "../shares/OfferShares";
 
 const AUTOSAVE_MS = 700;
 type SaveState = "saved" | "dirty" | "saving" | "conflict" | "error";
@@ -511,6 +512,7 @@ export function EditorPage() {
               <a className="font-medium text-primary underline" href={exp.row.download_url} download>
                 Download MP4
               </a>
+              <OfferShares exportId={exp.row.id} />
             </>
           ) : (
             <>
