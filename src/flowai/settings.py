@@ -118,6 +118,13 @@ class Settings(BaseSettings):
         description="Split an export at cut points into render jobs of about this many seconds, "
         "joined without re-encoding (0: one job per export)",
     )
+    ffmpeg_threads: int = Field(
+        0,
+        ge=0,
+        description="Threads of each export render's FFmpeg (decoders, filter graph, encoder); 0: "
+        "FFmpeg's default, about one per core. 1 keeps a render to about one core, so a worker with "
+        "--threads N uses N cores (bench/scale.py)",
+    )
     editor_proxy_height: int = Field(720, description="Height of the H.264 preview proxy of a video asset")
     editor_transcribe_model: str = Field(
         "tiny.en",

@@ -516,8 +516,13 @@ def plan_render(
     video: bool = True,
     audio: bool = True,
     fonts_dir: Path = DEFAULT_FONTS_DIR,
+    threads: int = 0,
 ) -> FFmpegPlan:
-    """Build the FFmpeg command for a render without running it."""
+    """Build the FFmpeg command for a render without running it.
+
+    `threads` > 0 caps the decoders, the filter graph and the encoder at that many threads each
+    (FFmpeg's own demux/mux threads mostly wait), so one render keeps to about that many cores;
+    0 lets FFmpeg use them all."""
     if preset not in PRESETS:
         raise RenderError(f"unknown preset {preset!r}; use one of {', '.join(PRESETS)}")
     if not (video or audio):
@@ -561,9 +566,12 @@ def plan_render(
     script.write_text(";\n".join(b.g.chains), encoding="utf-8")
     args = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-y", "-loglevel", "error"]
     args += ["-progress", "pipe:1", "-stats_period", "0.25", "-nostats"]
+    limit = ["-threads", str(threads)] if threads > 0 else []
+    if limit:
+        args += ["-filter_complex_threads", str(threads)]
     for spec in b.g.inputs:
-        args += spec
-    args += ["-/filter_complex", str(script), *maps, *codec, "-movflags", "+faststart", str(output)]
+        args += [*limit, *spec]
+    args += ["-/filter_complex", str(script), *maps, *codec, *limit, "-movflags", "+faststart", str(output)]
     return FFmpegPlan(args, window.end - window.start, out_w, out_h)
 
 
@@ -579,14 +587,16 @@ def render(
     on_progress: ProgressCallback | None = None,
     should_cancel: CancelCheck | None = None,
     fonts_dir: Path = DEFAULT_FONTS_DIR,
+    threads: int = 0,
 ) -> RenderResult:
-    """Render a validated timeline (or a window of its video) to an MP4 file."""
+    """Render a validated timeline (or a window of its video) to an MP4 file (`threads`: see
+    `plan_render`)."""
     report = on_progress or (lambda _pct, _stage: None)
     report(0.0, "preparing")
     with tempfile.TemporaryDirectory(prefix="flowai-render-") as tmp:
         plan = plan_render(
             checked, output, Path(tmp), preset=preset, quality=quality, window=window,
-            video=video, audio=audio, fonts_dir=fonts_dir,
+            video=video, audio=audio, fonts_dir=fonts_dir, threads=threads,
         )  # fmt: skip
         total = plan.frames if video else 0
         run_with_progress(plan.args, total, report, should_cancel, output, Path(tmp))

@@ -67,11 +67,12 @@ def render_segment(
     quality: Quality = "standard",
     on_progress: ProgressCallback | None = None,
     should_cancel: CancelCheck | None = None,
+    threads: int = 0,
 ) -> RenderResult:
     """Render the video of one window (one job on one worker)."""
     return render(
         checked, output, preset=preset, quality=quality, window=window, audio=False,
-        on_progress=on_progress, should_cancel=should_cancel,
+        on_progress=on_progress, should_cancel=should_cancel, threads=threads,
     )  # fmt: skip
 
 
@@ -81,9 +82,10 @@ def render_audio(
     *,
     preset: str = "1080p",
     should_cancel: CancelCheck | None = None,
+    threads: int = 0,
 ) -> RenderResult:
     """Render the whole mixed soundtrack as AAC in an .m4a (one job)."""
-    return render(checked, output, preset=preset, video=False, should_cancel=should_cancel)
+    return render(checked, output, preset=preset, video=False, should_cancel=should_cancel, threads=threads)
 
 
 def join_segments(segments: list[Path], output: Path, *, audio: Path | None = None) -> Path:

@@ -179,7 +179,7 @@ def export(ctx: JobContext) -> dict[str, Any]:
             result = render(
                 checked, work / "out.mp4", preset=row.preset, quality=row.quality,  # type: ignore[arg-type]
                 on_progress=lambda pct, stage: ctx.progress(pct * 0.95, stage),
-                should_cancel=ctx.cancelled.is_set,
+                should_cancel=ctx.cancelled.is_set, threads=_app(ctx).settings.ffmpeg_threads,
             )  # fmt: skip
             return _finish(ctx, row, result.path, result.frames)
     except BaseException as exc:
@@ -295,6 +295,7 @@ def export_segment(ctx: JobContext) -> dict[str, Any]:
         return render_segment(
             checked, window, tmp / "segment.mp4", preset=row.preset, quality=row.quality,  # type: ignore[arg-type]
             on_progress=lambda pct, stage: ctx.progress(pct, stage), should_cancel=watch,
+            threads=_app(ctx).settings.ffmpeg_threads,
         ).path  # fmt: skip
 
     return _part(ctx, index, make)
@@ -306,7 +307,8 @@ def export_audio(ctx: JobContext) -> dict[str, Any]:
 
     def make(checked: Any, tmp: Path, watch: _ParentWatch) -> Path:
         row = _load_export(ctx)
-        return render_audio(checked, tmp / "audio.m4a", preset=row.preset, should_cancel=watch).path
+        return render_audio(checked, tmp / "audio.m4a", preset=row.preset, should_cancel=watch,
+                            threads=_app(ctx).settings.ffmpeg_threads).path  # fmt: skip
 
     row = _load_export(ctx)
     return _part(ctx, len(row.segments), make)

@@ -61,3 +61,17 @@ def test_standard_quality_segments_show_the_same_source_frames(sources: Sources,
     for t in range(81, 91):
         del want[t]
     assert {t: read_barcode(frames[t]) for t in want} == want
+
+
+def test_thread_limit_reaches_every_decoder_the_graph_and_the_encoder(
+    sources: Sources, tmp_path: Path
+) -> None:
+    from flowai.editor.render import plan_render
+
+    checked = check(KITCHEN_SINK, sources)
+    args = plan_render(checked, tmp_path / "out.mp4", tmp_path, preset="canvas", threads=1).args
+    inputs = [i for i, a in enumerate(args) if a == "-i"]
+    assert inputs and all("-threads" in args[prev:i] for prev, i in zip([0, *inputs], inputs, strict=False))
+    assert args[args.index("-filter_complex_threads") + 1] == "1"
+    assert args[args.index("-/filter_complex") :].count("-threads") == 1
+    assert "-threads" not in plan_render(checked, tmp_path / "out.mp4", tmp_path, preset="canvas").args
