@@ -1,5 +1,5 @@
-import { useState } from "react";
-import { NavLink, Outlet, useNavigate } from "react-router";
+import { useEffect, useState } from "react";
+import { NavLink, Outlet, useLocation, useNavigate } from "react-router";
 import { useAuth } from "../auth/AuthContext";
 import { useFeatureVisible } from "../auth/useFeatures";
 import { Button } from "./Button";
@@ -26,6 +26,16 @@ export function Shell() {
   const visible = useFeatureVisible();
   const navigate = useNavigate();
   const [leaving, setLeaving] = useState(false);
+  // below `lg` the side navigation is a drawer behind the header's menu button
+  const [menuOpen, setMenuOpen] = useState(false);
+  const location = useLocation();
+  useEffect(() => setMenuOpen(false), [location.pathname]);
+  useEffect(() => {
+    if (!menuOpen) return;
+    const onKey = (e: KeyboardEvent) => e.key === "Escape" && setMenuOpen(false);
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [menuOpen]);
 
   const onLogout = async () => {
     setLeaving(true);
@@ -45,8 +55,14 @@ export function Shell() {
       >
         Skip to content
       </a>
-      <aside className="w-64 shrink-0 border-r border-text/10 bg-surface/60">
-        <div className="sticky top-0 flex h-screen flex-col px-4 py-5">
+      {menuOpen && (
+        <div aria-hidden="true" className="fixed inset-0 z-30 bg-background/70 backdrop-blur-sm lg:hidden" onClick={() => setMenuOpen(false)} />
+      )}
+      <aside
+        id="side-nav"
+        className={`${menuOpen ? "fixed inset-y-0 left-0 z-40 flex" : "hidden"} w-64 shrink-0 border-r border-text/10 bg-surface lg:static lg:flex lg:bg-surface/60`}
+      >
+        <div className="sticky top-0 flex h-screen w-full flex-col px-4 py-5">
           <div className="px-2">
             <Logo />
           </div>
@@ -82,10 +98,22 @@ export function Shell() {
       </aside>
 
       <div className="flex min-w-0 flex-1 flex-col">
-        <header className="sticky top-0 z-20 flex h-16 items-center justify-end gap-4 border-b border-text/10 bg-background/80 px-8 backdrop-blur">
+        <header className="sticky top-0 z-20 flex h-16 items-center justify-end gap-3 border-b border-text/10 bg-background/80 px-4 backdrop-blur sm:gap-4 sm:px-8">
+          <button
+            type="button"
+            className="mr-auto grid size-9 place-items-center rounded-lg border border-text/15 text-text hover:bg-text/5 lg:hidden"
+            aria-label={menuOpen ? "Close menu" : "Open menu"}
+            aria-expanded={menuOpen}
+            aria-controls="side-nav"
+            onClick={() => setMenuOpen((open) => !open)}
+          >
+            <svg aria-hidden="true" viewBox="0 0 24 24" className="size-5" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round">
+              {menuOpen ? <path d="M6 6l12 12M18 6L6 18" /> : <path d="M4 7h16M4 12h16M4 17h16" />}
+            </svg>
+          </button>
           {user && (
-            <div className="flex items-center gap-3">
-              <div className="text-right leading-tight">
+            <div className="flex min-w-0 items-center gap-3">
+              <div className="hidden min-w-0 text-right leading-tight sm:block">
                 <p className="text-sm font-medium text-text">{user.display_name}</p>
                 <p className="text-xs text-muted">{user.email}</p>
               </div>
@@ -106,7 +134,7 @@ export function Shell() {
             Log out
           </Button>
         </header>
-        <main id="main" className="mx-auto w-full max-w-7xl flex-1 px-8 py-8">
+        <main id="main" className="mx-auto w-full min-w-0 max-w-7xl flex-1 px-4 py-6 sm:px-8 sm:py-8">
           <Outlet />
         </main>
       </div>

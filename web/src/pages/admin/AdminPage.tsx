@@ -64,7 +64,7 @@ export function AdminPage() {
   if (knownMember || forbidden) return <OnlyAdmins />;
 
   return (
-    <div className="grid gap-6">
+    <div className="grid grid-cols-[minmax(0,1fr)] gap-6">
       <div>
         <h1 className="text-3xl font-semibold tracking-tight text-text">Admin</h1>
         <p className="mt-1.5 max-w-2xl text-sm text-muted">
@@ -130,7 +130,7 @@ function AdminTabs({ tenant, onTenant }: { tenant: Tenant; onTenant: (t: Tenant)
   };
 
   return (
-    <div className="grid gap-6">
+    <div className="grid grid-cols-[minmax(0,1fr)] gap-6">
       <div
         role="tablist"
         aria-label="Admin sections"
@@ -176,7 +176,7 @@ function AdminTabs({ tenant, onTenant }: { tenant: Tenant; onTenant: (t: Tenant)
 
 function OnlyAdmins() {
   return (
-    <div className="grid gap-6">
+    <div className="grid grid-cols-[minmax(0,1fr)] gap-6">
       <h1 className="text-3xl font-semibold tracking-tight text-text">Admin</h1>
       <section className="flex flex-col items-center rounded-2xl border border-text/10 bg-surface px-6 py-16 text-center">
         <span className="grid size-12 place-items-center rounded-2xl bg-primary/15 text-primary ring-1 ring-inset ring-primary/25">

@@ -418,7 +418,7 @@ export function EditorPage() {
   const selectCls = "rounded-md border border-text/15 bg-background/60 px-2 py-1 text-xs";
 
   return (
-    <div className="-mx-4 -my-4 flex flex-col gap-2">
+    <div className="-mx-2 -my-4 flex flex-col gap-2 sm:-mx-4">
       <div className="flex flex-wrap items-center gap-2">
         <Link to="/editor" className="text-sm text-muted hover:text-text" aria-label="Back to projects">
           ←
@@ -427,7 +427,7 @@ export function EditorPage() {
         <span role="status" aria-live="polite" className={`text-xs ${save === "saved" ? "text-success" : save === "conflict" || save === "error" ? "text-danger" : "text-muted"}`}>
           {saveLabel}
         </span>
-        <div className="ml-auto flex items-center gap-1.5">
+        <div className="ml-auto flex flex-wrap items-center gap-1.5">
           <Button size="sm" variant="ghost" onClick={() => dispatch({ type: "undo" })} disabled={!state.past.length} aria-label="Undo" title="Undo (Ctrl/Cmd+Z)">
             ↶ Undo
           </Button>
@@ -534,8 +534,11 @@ export function EditorPage() {
         </div>
       )}
 
-      <div className="grid h-[19rem] grid-cols-[13rem_minmax(0,1fr)_15rem] gap-2">
+      {/* a phone: the grid dissolves into the column, ordered preview, timeline (scrolling
+          sideways), media bin, inspector; from lg on: bin | preview | inspector above the timeline */}
+      <div className="contents lg:grid lg:h-[19rem] lg:grid-cols-[13rem_minmax(0,1fr)_15rem] lg:gap-2">
         <MediaBin
+          className="order-3 max-h-80 lg:order-none lg:max-h-none"
           assets={Object.values(assets).sort((a, b) => a.created_at.localeCompare(b.created_at))}
           onUploaded={addAsset}
           onAdd={(a) => {
@@ -546,7 +549,7 @@ export function EditorPage() {
             dispatch({ type: "addClip", assetId: a.id, trackId: track?.id, start: a.kind === "image" ? state.playhead : end });
           }}
         />
-        <section aria-label="Preview" className="flex min-w-0 flex-col rounded-xl border border-text/10 bg-surface">
+        <section aria-label="Preview" className="order-1 flex h-60 min-w-0 flex-col rounded-xl border border-text/10 bg-surface lg:order-none lg:h-auto">
           <div ref={stageRef} className="grid min-h-0 flex-1 place-items-center bg-background p-1">
             {loaded && (
               <Player
@@ -575,7 +578,7 @@ export function EditorPage() {
             {rate !== 1 && <span className="text-xs text-warning">{rate}×</span>}
           </div>
         </section>
-        <aside aria-labelledby="inspector-title" className="min-h-0 overflow-y-auto rounded-xl border border-text/10 bg-surface">
+        <aside aria-labelledby="inspector-title" className="order-4 min-h-0 overflow-y-auto rounded-xl border border-text/10 bg-surface lg:order-none">
           <h2 id="inspector-title" className="border-b border-text/10 px-3 py-2 text-sm font-semibold">
             Inspector
           </h2>
@@ -603,7 +606,7 @@ export function EditorPage() {
         </aside>
       </div>
 
-      <section aria-label="Timeline" className="rounded-xl border border-text/10 bg-surface">
+      <section aria-label="Timeline" className="order-2 min-w-0 rounded-xl border border-text/10 bg-surface lg:order-none">
         <div className="flex flex-wrap items-center gap-1.5 border-b border-text/10 px-2 py-1">
           <Button size="sm" variant="ghost" className="h-7!" onClick={() => dispatch({ type: "split" })} title="Split at playhead (S)">
             Split

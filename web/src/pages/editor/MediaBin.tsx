@@ -112,10 +112,13 @@ export function MediaBin({
   assets,
   onUploaded,
   onAdd,
+  className = "",
 }: {
   assets: Asset[];
   onUploaded: (a: Asset) => void;
   onAdd: (a: Asset) => void;
+  /** Extra classes of the panel (the editor orders it below the timeline on a phone). */
+  className?: string;
 }) {
   const [uploads, setUploads] = useState<Upload[]>([]);
   const [over, setOver] = useState(false);
@@ -161,7 +164,7 @@ export function MediaBin({
   };
 
   return (
-    <section aria-labelledby="bin-title" className="flex min-h-0 flex-col rounded-xl border border-text/10 bg-surface">
+    <section aria-labelledby="bin-title" className={`flex min-h-0 flex-col rounded-xl border border-text/10 bg-surface ${className}`}>
       <header className="flex items-center justify-between border-b border-text/10 px-3 py-2">
         <h2 id="bin-title" className="text-sm font-semibold">
           Media
