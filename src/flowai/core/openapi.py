@@ -137,6 +137,13 @@ EXTRA: dict[str, dict[str, Any]] = {
     "POST /v1/projects/{project_id}/magic-cut/apply": {"problems": [409, 428]},
     "POST /v1/projects/{project_id}/exports": {"problems": [409]},
     "POST /v1/assets/{asset_id}/magic-cut": {"problems": [409]},
+    "POST /v1/assets/{asset_id}/transcribe": {"problems": [409]},
+    "POST /v1/projects/{project_id}/transcript/cut": {"problems": [409, 428]},
+    "POST /v1/projects/{project_id}/captions": {"problems": [409, 428]},
+    "GET /v1/projects/{project_id}/captions.{fmt}": {
+        "problems": [409],
+        "media": {"application/x-subrip": TEXT, "text/vtt": TEXT, "text/x-ssa": TEXT},
+    },
     "DELETE /v1/assets/{asset_id}": {"problems": [409]},
     "POST /v1/jobs/{job_id}/cancel": {"problems": [409]},
     "GET /v1/shares/chain": {"problems": [503]},

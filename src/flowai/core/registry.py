@@ -20,6 +20,7 @@ JOB_MODULES = [
     "flowai.enterprise.tasks",
     "flowai.enterprise.webhooks.tasks",
     "flowai.editor.tasks",
+    "flowai.editor.captions_tasks",
     "flowai.shares.tasks",
     "flowai.voice.tasks",
 ]

@@ -271,3 +271,8 @@ def list_exports(
 def get_export(export_id: str, principal: Reader, ctx: Ctx, s: DB) -> ExportOut:
     """Status of an export and, once it succeeded, a fresh signed download URL."""
     return export_out(ctx, s, service.get_export(s, principal, export_id))
+
+
+# --- transcripts, captions and text-based editing (captions_api.py) ------------------------------
+
+from flowai.editor import captions_api  # noqa: E402, F401  (adds its routes to `router`)

@@ -153,6 +153,9 @@ def magic_cut_command(
 
 
 def register(app: typer.Typer) -> None:
-    """Add `render` and `magic-cut` to a Typer app (the lead mounts this on `flowai`)."""
+    """Add `render`, `magic-cut`, `transcribe` and `captions` to a Typer app (mounted on `flowai`)."""
     app.command("render")(render_command)
     app.command("magic-cut")(magic_cut_command)
+    from flowai.editor.captions_cli import register as register_captions
+
+    register_captions(app)

@@ -83,3 +83,21 @@ class Export(TenantOwned, Base):
     idempotency_key: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]
+
+
+class Transcript(TenantOwned, Base):
+    """The words spoken in one asset, as one Whisper model heard them (reused, never redone).
+
+    `words` is a list of {text, start, end, probability}, times in seconds of the asset (rounded
+    to milliseconds) after the boundaries were snapped to the waveform."""
+
+    __tablename__ = "editor_transcripts"
+    __table_args__ = (UniqueConstraint("asset_id", "model"),)
+
+    id: Mapped[str] = mapped_column(String(26), primary_key=True, default=new_id)
+    asset_id: Mapped[str] = mapped_column(ForeignKey("editor_assets.id", ondelete="CASCADE"), index=True)
+    model: Mapped[str] = mapped_column(String(100))
+    language: Mapped[str] = mapped_column(String(16), default="en")
+    duration_ms: Mapped[int] = mapped_column(BigInteger)
+    words: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

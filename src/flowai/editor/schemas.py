@@ -97,3 +97,79 @@ class JobAccepted(BaseModel):
 
     job_id: str
     status: str
+
+
+# --- transcripts, captions and text-based editing ----------------------------------------------
+
+
+class WordOut(BaseModel):
+    """A transcript word in seconds of its asset."""
+
+    text: str
+    start: float = Field(description="Seconds from the start of the asset")
+    end: float
+    probability: float = Field(description="Whisper's confidence, 0-1")
+
+
+class TranscriptOut(BaseModel):
+    """The words spoken in an asset."""
+
+    id: str
+    asset_id: str
+    model: str = Field(description="The faster-whisper model that heard them, e.g. tiny.en")
+    language: str
+    duration_ms: int
+    words: list[WordOut]
+    created_at: datetime
+
+
+class TimelineWordOut(BaseModel):
+    """A transcript word where the timeline plays it."""
+
+    text: str
+    start: int = Field(description="First timeline frame of the word")
+    end: int = Field(description="Timeline frame after the word (exclusive)")
+    probability: float
+    asset_id: str
+    clip_id: str = Field(description="The clip that plays it")
+    index: int = Field(description="Position of the word in its asset's transcript")
+
+
+class ProjectTranscriptOut(BaseModel):
+    """The words heard on a project's timeline, in timeline frames at `fps`."""
+
+    fps: str = Field(description='The canvas rate, e.g. "30000/1001"')
+    words: list[TimelineWordOut]
+    missing: list[str] = Field(description="Sound assets on the timeline without a transcript yet")
+
+
+class CutRange(BaseModel):
+    start: int = Field(ge=0, description="First timeline frame removed")
+    end: int = Field(gt=0, description="Timeline frame after the last one removed")
+
+
+class CutIn(BaseModel):
+    """Frames to ripple out of every track as one edit (e.g. the selected words' start/end)."""
+
+    cuts: list[CutRange] = Field(min_length=1, max_length=10_000)
+
+
+class FindingOut(BaseModel):
+    kind: Literal["filler", "repeat", "pause"]
+    text: str = Field(description='What was found: "um", "you know", a repeated word, "1.4 s pause"')
+    start: int = Field(description="First timeline frame the suggested cut removes")
+    end: int = Field(description="Timeline frame after the suggested cut")
+
+
+class FillersOut(BaseModel):
+    """Suggested cuts; apply them all with POST …/transcript/cut."""
+
+    fps: str
+    findings: list[FindingOut]
+
+
+class CaptionsIn(BaseModel):
+    """Make the caption track from the transcripts of the clips on the timeline (replaces it)."""
+
+    style: Literal["classic", "boxed", "bold", "top"] = "classic"
+    karaoke: bool = Field(False, description="Highlight the word being spoken")
