@@ -3,6 +3,8 @@
 Dramatiq's own retries are off (max_retries=0): retry, backoff and recovery belong to the jobs
 table, so they behave the same with or without a broker. Dramatiq's time limit stays on as the
 hard backstop, set per message from the job kind (renders run far past its 10-minute default).
+A worker takes only as many messages as it has free threads, so the segments of an export spread
+over every idle worker (bench/scale.py).
 """
 
 from __future__ import annotations
@@ -20,6 +22,9 @@ from flowai.core.models import Job
 
 log = logging.getLogger("flowai.broker")
 QUEUE = "flowai-jobs"
+IDLE_POLL_MS = 200
+"""An idle worker asks Redis for work at least this often (Dramatiq backs off to 1 s by default,
+which a segmented export would pay at every hand-over)."""
 ACTOR = "flowai_run_job"
 
 
@@ -54,7 +59,10 @@ def run_worker(dispatcher: DramatiqDispatcher, maintenance: Maintenance, threads
     """Consume job ids until SIGINT/SIGTERM; meanwhile re-queue jobs of dead workers."""
     from dramatiq import Worker
 
-    worker = Worker(dispatcher.broker, queues={QUEUE}, worker_threads=threads)
+    worker = Worker(dispatcher.broker, queues={QUEUE}, worker_threads=threads, worker_timeout=IDLE_POLL_MS)
+    # Dramatiq prefetches 2 messages per thread: a busy worker would sit on a second segment of
+    # an export while another worker idles. Take only what can start now.
+    worker.queue_prefetch = threads
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
