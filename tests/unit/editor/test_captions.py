@@ -188,3 +188,19 @@ def test_caption_track_from_transcripts() -> None:
     track = captions.caption_track(c, {"v30": WORDS}, style="bold", karaoke=True)
     assert isinstance(track, CaptionTrack) and track.style == "bold" and track.karaoke
     assert captions.line_at(track, 31) is not None and captions.line_at(track, 0) is None
+
+
+def test_preview_styles_match_the_export_styles() -> None:
+    """web/src/pages/editor/captions.ts draws the same presets that the ASS document burns in."""
+    import re
+
+    ts = (Path(__file__).parents[3] / "web" / "src" / "pages" / "editor" / "captions.ts").read_text()
+    for name, style in captions.STYLES.items():
+        row = re.search(rf"^  {name}: \{{(.*)\}},$", ts, re.M)
+        assert row, f"{name} missing from captions.ts"
+        fields = dict(re.findall(r'(\w+): ("[^"]*"|[\d.]+|true|false)', row.group(1)))
+        assert float(fields["size"]) == style.size and float(fields["outline"]) == style.outline
+        assert float(fields["margin"]) == style.margin and fields["box"] == str(style.box).lower()
+        assert fields["color"].strip('"') == style.color and fields["highlight"].strip('"') == style.highlight
+        assert fields["position"].strip('"') == style.position
+        assert fields["bold"] == str("Bold" in style.font).lower()

@@ -6,6 +6,7 @@
  */
 import type { CSSProperties } from "react";
 import { AbsoluteFill, Html5Audio, Html5Video, Img, Sequence, useCurrentFrame } from "remotion";
+import { CaptionsLayer } from "./CaptionsLayer";
 import {
   type AudioClip,
   type ImageOverlay,
@@ -252,6 +253,7 @@ export function TimelineComposition({ timeline, assets, media }: CompositionProp
           {o.type === "text" ? <TextView overlay={o} /> : <ImageView overlay={o} media={media[o.asset_id]} />}
         </Sequence>
       ))}
+      <CaptionsLayer track={timeline.captions} width={timeline.canvas.width} height={timeline.canvas.height} />
     </AbsoluteFill>
   );
 }

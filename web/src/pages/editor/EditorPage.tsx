@@ -20,6 +20,7 @@ import {
   type ExportOut,
   type JobSnapshot,
   type MagicCutResult,
+  type Project,
   followJob,
   getAsset,
   getExport,
@@ -37,6 +38,7 @@ import {
   waitForJob,
 } from "./editorApi";
 import { Inspector } from "./Inspector";
+import { TranscriptPanel } from "./TranscriptPanel";
 import { MediaBin } from "./MediaBin";
 import { itemLabels } from "./labels";
 import { type AssetTable, EMPTY_TIMELINE, assetCanvasFrames, findItem, itemSpans, parseRate, rateValue, timecode, timelineDuration, withStandardTracks } from "./model";
@@ -67,6 +69,7 @@ export function EditorPage() {
   const [loaded, setLoaded] = useState(false);
   const [assets, setAssets] = useState<Record<string, Asset>>({});
   const version = useRef(0);
+  const [savedVersion, setSavedVersion] = useState(0); // the transcript panel refetches on a new one
   const savedTimeline = useRef<unknown>(null);
   const [save, setSave] = useState<SaveState>("saved");
   const [saveError, setSaveError] = useState<string | null>(null);
@@ -148,6 +151,7 @@ export function EditorPage() {
     try {
       const project = await saveTimeline(projectId, tl, version.current);
       version.current = project.version;
+      setSavedVersion(project.version);
       savedTimeline.current = tl;
       setSave("saved");
       setSaveError(null);
@@ -170,6 +174,18 @@ export function EditorPage() {
     return () => clearTimeout(timer);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [state.present, loaded, doSave, save === "conflict", save === "saving"]);
+
+  // A server edit (transcript cut, new captions) on the saved project, taken as one undo step.
+  const serverEdit = async (call: (version: number) => Promise<Project>) => {
+    await doSave();
+    if (state.present !== savedTimeline.current) throw new Error("The project has unsaved changes: wait for the save and try again.");
+    const project = await call(version.current);
+    version.current = project.version;
+    const next = withStandardTracks(project.timeline);
+    savedTimeline.current = next;
+    dispatch({ type: "replace", timeline: next });
+    setSavedVersion(project.version);
+  };
 
   const reloadFromServer = async () => {
     const project = await getProject(projectId);
@@ -606,6 +622,7 @@ export function EditorPage() {
         </aside>
       </div>
 
+      <div className="contents lg:grid lg:grid-cols-[minmax(0,1fr)_20rem] lg:gap-2">
       <section aria-label="Timeline" className="order-2 min-w-0 rounded-xl border border-text/10 bg-surface lg:order-none">
         <div className="flex flex-wrap items-center gap-1.5 border-b border-text/10 px-2 py-1">
           <Button size="sm" variant="ghost" className="h-7!" onClick={() => dispatch({ type: "split" })} title="Split at playhead (S)">
@@ -637,6 +654,24 @@ export function EditorPage() {
           Space play/pause · J/K/L shuttle · S split · Delete / Shift+Delete ripple · ←/→ one frame · Ctrl/Cmd+Z undo · Shift+Ctrl/Cmd+Z redo
         </p>
       </section>
+      {loaded && (
+        <div className="order-5 min-w-0 lg:order-none lg:max-h-[24rem]">
+          <TranscriptPanel
+            projectId={projectId}
+            timeline={tl}
+            savedVersion={savedVersion}
+            playhead={state.playhead}
+            assetNames={Object.fromEntries(Object.values(assets).map((a) => [a.id, a.filename]))}
+            onSeek={(f) => {
+              player.current?.pause();
+              seek(f);
+            }}
+            serverEdit={serverEdit}
+            onCaptions={(captions, coalesce) => dispatch({ type: "replace", timeline: { ...tl, captions }, coalesce })}
+          />
+        </div>
+      )}
+      </div>
     </div>
   );
 

@@ -5,6 +5,8 @@
  * count frames of its asset at the asset's own rate (sample and hold where the rates differ).
  */
 
+import type { CaptionTrack } from "./captions";
+
 export interface Canvas {
   width: number;
   height: number;
@@ -104,6 +106,8 @@ export interface Timeline {
   video_tracks: VideoTrack[];
   audio_tracks: AudioTrack[];
   overlays: Overlay[];
+  /** Captions over everything (captions.ts); null or absent: none. */
+  captions?: CaptionTrack | null;
 }
 
 /** What the editor needs to know about an asset to place and size its clips. */

@@ -57,7 +57,9 @@ export type EditorAction =
   | { type: "addNarration"; assetId: string; start?: number; length: number; voiceId?: string | null; script?: string }
   | { type: "crossfade"; fromId: string; toId?: string; length: number }
   | { type: "removeTransition"; fromId: string; toId: string }
-  | { type: "magicCut"; assetId: string; trackId?: string; speech: [number, number][] };
+  | { type: "magicCut"; assetId: string; trackId?: string; speech: [number, number][] }
+  /** A whole new document as one undo step (a server edit: a transcript cut, new captions). */
+  | { type: "replace"; timeline: Timeline; coalesce?: string };
 
 export function initialState(timeline: Timeline, assets: AssetTable = {}): EditorState {
   return { past: [], present: timeline, future: [], assets, selection: null, playhead: 0, coalesce: null };
@@ -497,6 +499,8 @@ export function editorReducer(state: EditorState, action: EditorAction): EditorS
       const cut = applyMagicCut(tl, assets, action.assetId, action.speech, action.trackId);
       return commit(state, cut && checked(cut, assets));
     }
+    case "replace":
+      return commit(state, action.timeline, action.coalesce ?? null);
   }
 }
 
