@@ -25,11 +25,34 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str)
 
 
+class StdoutHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever `sys.stdout` is at the time of each record, not the one at start-up: a
+    stream swapped for a test's or a CLI runner's capture and then closed must not break logging."""
+
+    def __init__(self) -> None:
+        super().__init__()
+
+    @property
+    def stream(self) -> Any:
+        return sys.stdout
+
+    @stream.setter
+    def stream(self, _value: Any) -> None:
+        pass
+
+
 def configure(level: str = "INFO") -> None:
-    handler = logging.StreamHandler(sys.stdout)
+    handler = StdoutHandler()
     handler.setFormatter(JsonFormatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    for noisy in ("uvicorn.access", "botocore", "urllib3", "dramatiq", "alembic.runtime.plugins"):
+    for noisy in (
+        "uvicorn.access",
+        "botocore",
+        "urllib3",
+        "dramatiq",
+        "alembic.runtime.plugins",
+        "faster_whisper",
+    ):
         logging.getLogger(noisy).setLevel(logging.WARNING)
