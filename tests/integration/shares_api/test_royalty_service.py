@@ -4,18 +4,20 @@ between sending the transaction and recording it; the indexer's numbers equal th
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 from typing import Any
 
 import pytest
-from flowai_testkit import wait_until
+from flowai_testkit import ADMIN_URLS, make_settings, wait_until
 from hexbytes import HexBytes
 from sqlalchemy import select
 
 from flowai.core.context import AppContext
+from flowai.core.db import Database
 from flowai.core.models import Job
 from flowai.settings import Settings
-from flowai.shares import service
-from flowai.shares.models import ShareDeposit, ShareHolding, ShareVideo
+from flowai.shares import devchain, service
+from flowai.shares.models import ShareDeposit, ShareHolding, SharePlatform, ShareVideo
 
 pytestmark = pytest.mark.chain
 PRICE = 10**15
@@ -313,3 +315,26 @@ def test_the_indexer_waits_for_confirmations(settings: Settings, tenant_id: str,
         assert service.index_now(deep) > 0 and bought() == 5
     finally:
         deep.stop()
+
+
+def test_a_reset_chain_is_deployed_anew_over_its_stale_record(tmp_path: Path, database_url: str) -> None:
+    """A dev chain whose state was wiped: the same deployer redeploys at the same addresses, and
+    the recorded (now empty) deployment is taken over instead of failing on its unique key."""
+    deployed = []
+    for run in range(2):
+        with devchain.running() as dev:
+            settings = make_settings(
+                tmp_path / str(run), database_url, chain_rpc_url=dev.rpc_url,
+                chain_deployer_key=dev.accounts[0].private_key, chain_index_interval_seconds=0,
+            )  # fmt: skip
+            runtime = service.ChainRuntime(settings, Database(database_url, settings.database_admin_url))
+            try:
+                chain = runtime.get()
+                assert chain.client.has_code(chain.platform.factory)
+                deployed.append(chain.platform.factory)
+            finally:
+                runtime.close()
+    assert deployed[0] == deployed[1]  # same addresses, so the second deploy met the old record
+    with Database(database_url, ADMIN_URLS.get(database_url)).session(system=True) as s:
+        rows = s.execute(select(SharePlatform).where(SharePlatform.factory == deployed[0])).scalars().all()
+    assert len(rows) == 1
