@@ -4,6 +4,8 @@ Positions are written in canvas frames and source starts in the asset's own fram
 on the same frame after a round trip. What OTIO cannot express (opacity, scale, position, volume,
 fades, narration scripts, text and image overlays, the exact last source frame of a clip whose
 rate differs from the canvas) travels in `metadata["flowai"]`; tools that drop metadata lose it.
+Caption lines are markers on the top-level stack (the line's text as the marker's name, its
+frames as the marked range), which FCP XML and other adapters carry where the format has markers.
 
 Transitions: our two clips overlap by `length` frames (FFmpeg's xfade shortens the timeline by
 that much). OTIO instead puts a Transition between two clips that touch at a cut and lets it reach
@@ -133,6 +135,15 @@ def to_otio(checked: CheckedTimeline, *, name: str, media_url: Callable[[str], s
             track.append(item)
             cursor = aclip.start + aclip.length
         out.tracks.append(track)
+    if tl.captions is not None:
+        out.metadata["flowai"]["captions"] = tl.captions.model_dump(mode="json", exclude={"lines"})
+        for line in tl.captions.lines:  # one marker per caption line, over the whole stack
+            marker = otio.schema.Marker(
+                name=line.text, color=otio.schema.MarkerColor.YELLOW,
+                marked_range=otio.opentime.TimeRange(_rt(line.start, r), _rt(line.length, r)),
+            )  # fmt: skip
+            marker.metadata["flowai"] = {"caption": line.model_dump(mode="json")}
+            out.tracks.markers.append(marker)
     return out
 
 
@@ -301,8 +312,24 @@ def from_otio(tl: otio.schema.Timeline, resolve: ResolveMedia) -> dict[str, Any]
             video.append(imp.video_track(len(video), track))
     if imp.issues:
         raise TimelineInvalid(imp.issues)
-    return {"version": 1, "canvas": canvas, "video_tracks": video, "audio_tracks": audio,
-            "overlays": list(meta.get("overlays", []))}  # fmt: skip
+    doc = {"version": 1, "canvas": canvas, "video_tracks": video, "audio_tracks": audio,
+           "overlays": list(meta.get("overlays", []))}  # fmt: skip
+    lines = [_plain(m.metadata["flowai"]["caption"]) for m in tl.tracks.markers
+             if "caption" in m.metadata.get("flowai", {})]  # fmt: skip
+    if "captions" in meta or lines:
+        doc["captions"] = {**_plain(meta.get("captions") or {}), "lines": lines}
+    return doc
+
+
+def _plain(value: Any) -> Any:
+    """OTIO's AnyDictionary / AnyVector as plain dicts and lists (pydantic wants those)."""
+    if isinstance(value, str):
+        return value
+    if hasattr(value, "items"):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if hasattr(value, "__iter__"):
+        return [_plain(v) for v in value]
+    return value
 
 
 def read(data: str, fmt: str = "otio", *, edl_rate: Fraction | None = None) -> otio.schema.Timeline:

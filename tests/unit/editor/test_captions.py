@@ -204,3 +204,25 @@ def test_preview_styles_match_the_export_styles() -> None:
         assert fields["color"].strip('"') == style.color and fields["highlight"].strip('"') == style.highlight
         assert fields["position"].strip('"') == style.position
         assert fields["bold"] == str("Bold" in style.font).lower()
+
+
+def test_captions_travel_in_otio_as_markers() -> None:
+    from flowai.editor import otio as interchange
+
+    c = check(doc(
+        video_tracks=[{"id": "v", "clips": [{"id": "a", "asset_id": "v30", "source_in": 0, "source_out": 90, "start": 0}]}],
+        captions={"style": "top", "karaoke": True, "lines": [
+            {"id": "c1", "text": "Hello there", "start": 5, "length": 20, "words": [{"text": "Hello", "start": 5, "end": 12}]},
+            {"id": "c2", "text": "こんにちは", "start": 30, "length": 10}]},
+    ))  # fmt: skip
+    tl = interchange.to_otio(c, name="p", media_url=lambda a: interchange.ASSET_URL + a)
+    markers = list(tl.tracks.markers)
+    assert [(m.name, m.marked_range.start_time.value, m.marked_range.duration.value) for m in markers] == [
+        ("Hello there", 5, 20), ("こんにちは", 30, 10)]  # fmt: skip
+    back = interchange.from_otio(
+        interchange.read(
+            interchange.write(c, "otio", name="p", media_url=lambda a: interchange.ASSET_URL + a)
+        ),
+        lambda clip: ("v30", ASSETS["v30"]),
+    )
+    assert check(back).timeline.captions == c.timeline.captions
