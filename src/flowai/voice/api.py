@@ -18,7 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from flowai.core.auth import Principal
 from flowai.core.deps import DB, Ctx, Reader, Tenant, client_ip, require
 from flowai.core.errors import Problem, field_error
-from flowai.core.models import StoredFile
+from flowai.core.models import Job, StoredFile
 from flowai.core.uploads import safe_filename
 from flowai.voice import service
 from flowai.voice.engines.base import EngineError
@@ -37,14 +37,24 @@ MAX_PART_HEADER_BYTES = 16 * 1024  # all header names and values of one part tog
 YES = {"true", "1", "yes", "on"}
 
 
-def clone_out(row: VoiceClone) -> CloneOut:
+def clone_out(row: VoiceClone, job: Job | None = None) -> CloneOut:
+    """`job`: the clone's job, for the progress of one still processing."""
     quality = Quality.model_validate(row.quality) if row.quality else None
+    running = row.status == "processing"
     return CloneOut(
         id=row.id, status=row.status, engine=row.engine, voice_id=row.engine_voice_id, job_id=row.job_id,
         report=row.report or {}, quality=quality, metrics=row.metrics or {},
         consent_statement=row.consent_statement, consent_at=row.consent_at, error=row.error,
         error_code=row.error_code, created_at=row.created_at, ready_at=row.ready_at,
+        progress=(job.progress if job else 0) if running else None,
+        stage=(job.stage if job else "queued") if running else None,
     )  # fmt: skip
+
+
+def _job_of(s: DB, row: VoiceClone | None) -> Job | None:
+    if row is None or row.status != "processing" or not row.job_id:
+        return None
+    return s.get(Job, row.job_id)
 
 
 def voice_out(ctx: Ctx, s: DB, principal: Principal) -> VoiceOut:
@@ -57,8 +67,8 @@ def voice_out(ctx: Ctx, s: DB, principal: Principal) -> VoiceOut:
         status=profile.voice_clone_status,
         voice_id=profile.voice_clone_id,
         engine=active.engine if active else ctx.settings.voice_engine,
-        clone=clone_out(shown) if shown else None,
-        last_attempt=clone_out(latest) if latest else None,
+        clone=clone_out(shown, _job_of(s, shown)) if shown else None,
+        last_attempt=clone_out(latest, _job_of(s, latest)) if latest else None,
     )
 
 
@@ -210,8 +220,11 @@ async def clone_voice(
     idempotency_key: IdempotencyKey = None,
 ) -> CloneOut:  # fmt: skip
     """Upload 1–3 minutes of your own speech (wav, mp3, m4a, ogg or webm; multipart field `audio`
-    or the raw body) with `consent=true`. The sample is checked first (length of speech, clipping,
-    noise, a single speaker) and refused with the reason; then 202 and the clone job's Location."""
+    or the raw body) with `consent=true`. Answers 202 and the clone job's Location as soon as the
+    file is stored (a file that is not audio is refused with 415 at once). The job then checks the
+    recording (length of speech, clipping, noise, a single speaker), builds the voice and checks
+    its quality, reporting each stage over `GET /v1/jobs/{id}/events`; a refused recording fails
+    the job with the reason in plain words (also on `GET /v1/voice`)."""
     replay = service.replayed_clone(s, principal, idempotency_key)
     if replay is not None:
         response.headers["Location"] = f"/v1/jobs/{replay.job_id}"
@@ -230,7 +243,7 @@ async def clone_voice(
                 422, "voice-no-audio", "audio", "attach the recording as the `audio` form field"
             )
         name = safe_filename(got.filename if got.filename != "sample" else filename, "sample")
-        sample = await asyncio.to_thread(service.check_sample, got.path, name)
+        sample = service.sniff_sample(got.path, name)  # the container only: the job checks the rest
         row = service.start_clone(
             s, ctx, principal, tenant_id=tenant.id, sample=sample, consent_ip=client_ip(request),
             idempotency_key=idempotency_key,

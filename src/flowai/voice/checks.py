@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from flowai.voice.audio import Audio, AudioFormatError, decode, resample
-from flowai.voice.scoring import cosine, speaker_encoder
+from flowai.voice.scoring import Embedding, cosine, mean_direction, speaker_encoder
 from flowai.voice.vad import VAD_RATE, Segment, silero_vad
 
 
@@ -26,6 +26,8 @@ class Limits:
     max_speech_s: float = 180.0
     max_clipped_fraction: float = 0.001
     min_snr_db: float = 15.0
+    #: Average level of the speech (RMS, dB below full scale) under which it is too quiet to use.
+    min_speech_dbfs: float = -50.0
     #: Cosine between the two speaker clusters below which we call them different people.
     same_speaker_cosine: float = 0.7
     #: The smaller cluster must hold at least this share of speech to count as a speaker.
@@ -58,8 +60,25 @@ class UploadRejected(ValueError):
         self.measured = measured or {}
 
 
+@dataclass(frozen=True)
+class CheckedUpload:
+    """A sample that passed: the report, the 16 kHz audio, and the speaker's d-vector (the
+    normalised mean over the speech windows the speaker check embedded: the quality check's
+    reference, so the sample is embedded once per clone)."""
+
+    report: UploadReport
+    audio: Audio
+    embedding: Embedding
+
+
 def check_upload(path: Path, limits: Limits = Limits()) -> tuple[UploadReport, Audio]:
     """Validate a cloning sample; return the report and the decoded 16 kHz audio, or raise."""
+    checked = inspect_upload(path, limits)
+    return checked.report, checked.audio
+
+
+def inspect_upload(path: Path, limits: Limits = Limits()) -> CheckedUpload:
+    """Validate a cloning sample (see `check_upload`), keeping what later stages reuse."""
     try:
         native = decode(path)
     except AudioFormatError as exc:
@@ -81,6 +100,15 @@ def check_upload(path: Path, limits: Limits = Limits()) -> tuple[UploadReport, A
             "No speech was detected: the recording holds only noise or silence. "
             "Check that the right microphone is selected and speak close to it.",
             measured={"speech_s": speech_s},
+        )
+    level = speech_level_dbfs(audio, segments)
+    if level < limits.min_speech_dbfs:
+        raise UploadRejected(
+            "too_quiet",
+            "The recording is too quiet: speak closer to the microphone or turn its input level "
+            f"up, and record again (the speech averages {level:.0f} dBFS; "
+            f"{limits.min_speech_dbfs:.0f} dBFS or louder is needed).",
+            measured={"speech_dbfs": level},
         )
     snr = estimate_snr_db(audio, segments)
     if snr < limits.min_snr_db:
@@ -106,7 +134,7 @@ def check_upload(path: Path, limits: Limits = Limits()) -> tuple[UploadReport, A
             f"{limits.max_speech_s:.0f} s is accepted. Trim it to 1 to 3 minutes.",
             measured={"speech_s": speech_s},
         )
-    speakers = count_speakers(audio, segments, limits)
+    speakers, embedding = _speakers(audio, segments, limits)
     if speakers > 1:
         raise UploadRejected(
             "multiple_speakers",
@@ -121,7 +149,7 @@ def check_upload(path: Path, limits: Limits = Limits()) -> tuple[UploadReport, A
         snr_db=round(snr, 1),
         speakers=speakers,
     )
-    return report, audio
+    return CheckedUpload(report, audio, embedding)
 
 
 def clipped_fraction(audio: Audio) -> float:
@@ -145,6 +173,14 @@ def clipped_fraction(audio: Audio) -> float:
     return max(float(runs.sum()) / x.size, full_scale)
 
 
+def speech_level_dbfs(audio: Audio, segments: list[Segment]) -> float:
+    """RMS level of the speech segments in dB relative to full scale (0 = a full-scale square)."""
+    rate = audio.sample_rate
+    speech = [audio.samples[int(s.start * rate) : int(s.end * rate)] for s in segments]
+    power = float(np.mean(np.concatenate(speech).astype(np.float64) ** 2)) if speech else 0.0
+    return float(10.0 * np.log10(max(power, 1e-12)))
+
+
 def estimate_snr_db(audio: Audio, segments: list[Segment], frame_s: float = 0.02) -> float:
     """Speech level over the noise floor (10th percentile of 20 ms frame power), in dB.
 
@@ -163,20 +199,27 @@ def estimate_snr_db(audio: Audio, segments: list[Segment], frame_s: float = 0.02
 
 def count_speakers(audio: Audio, segments: list[Segment], limits: Limits = Limits()) -> int:
     """1 or 2: split speech windows into two clusters of speaker embeddings and compare them."""
+    return _speakers(audio, segments, limits)[0]
+
+
+def _speakers(audio: Audio, segments: list[Segment], limits: Limits) -> tuple[int, Embedding]:
+    """The speaker count and the d-vector of all the speech (one encoder call for both)."""
     from scipy.cluster.hierarchy import fcluster, linkage
 
     rate = audio.sample_rate
     speech = np.concatenate([audio.samples[int(s.start * rate) : int(s.end * rate)] for s in segments])
     step = int(limits.window_s * rate)
-    encoder = speaker_encoder()
-    vectors = np.stack(
-        [encoder.embed(Audio(speech[i : i + step], rate)) for i in range(0, speech.size - step + 1, step)]
-    )
-    if len(vectors) < 4:
-        return 1
+    chunks = [Audio(speech[i : i + step], rate) for i in range(0, speech.size - step + 1, step)]
+    if not chunks:
+        chunks = [Audio(speech, rate)]
+    per_chunk = speaker_encoder().window_embeddings(chunks)
+    embedding = mean_direction(np.concatenate(per_chunk))
+    if len(per_chunk) < 4:
+        return 1, embedding
+    vectors = np.stack([mean_direction(w) for w in per_chunk])
     labels = fcluster(linkage(vectors, method="average", metric="cosine"), 2, "maxclust")
     shares = [float(np.mean(labels == k)) for k in (1, 2)]
     if min(shares) < limits.min_speaker_share:
-        return 1
+        return 1, embedding
     centroids = [vectors[labels == k].mean(axis=0) for k in (1, 2)]
-    return 2 if cosine(centroids[0], centroids[1]) < limits.same_speaker_cosine else 1
+    return (2 if cosine(centroids[0], centroids[1]) < limits.same_speaker_cosine else 1), embedding

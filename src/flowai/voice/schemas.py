@@ -36,6 +36,14 @@ class CloneOut(BaseModel):
     error_code: str | None
     created_at: datetime
     ready_at: datetime | None
+    progress: int | None = Field(
+        None, description="While processing: the clone job's progress, 0 to 100 (else null)"
+    )
+    stage: str | None = Field(
+        None,
+        description="While processing: the clone job's stage (queued, checking the recording, "
+        "building your voice, checking quality, saving); else null",
+    )
 
 
 class VoiceOut(BaseModel):

@@ -37,8 +37,8 @@ from flowai.core.jobs import TERMINAL, JobCancelled, JobTimeLimit, PermanentJobE
 from flowai.core.models import Job, StoredFile, User, UserProfile
 from flowai.core.storage import LocalStorage, S3Storage
 from flowai.settings import Settings
-from flowai.voice.audio import Audio, decode, ffmpeg_exe, sniff_format, to_wav_bytes
-from flowai.voice.checks import UploadRejected, UploadReport, check_upload
+from flowai.voice.audio import Audio, AudioFormatError, decode, ffmpeg_exe, sniff_format, to_wav_bytes
+from flowai.voice.checks import CheckedUpload, UploadRejected, UploadReport, check_upload, inspect_upload
 from flowai.voice.engines.base import EngineError, VoiceEngine, VoiceNotFound
 from flowai.voice.models import VoiceClone, VoiceNarration
 
@@ -52,6 +52,13 @@ CONSENT_STATEMENT = (
     "permission), and I agree that FlowAI may create a synthetic copy of it for my narrations."
 )
 CLI_CONSENT_STATEMENT = "Consent recorded by the operator of the flowai command line for {email}."
+
+#: The clone job's stages, in order, with the progress (percent) each starts at. The job's
+#: `stage` is one of these while it runs (then succeeded/failed/cancelled).
+STAGE_CHECK, STAGE_BUILD, STAGE_QUALITY, STAGE_SAVE = (
+    "checking the recording", "building your voice", "checking quality", "saving",
+)  # fmt: skip
+CLONE_STAGES = {STAGE_CHECK: 2, STAGE_BUILD: 25, STAGE_QUALITY: 75, STAGE_SAVE: 95}
 
 #: Public-domain Harvard sentences a new voice is judged on (in no upload, corpus or test text).
 QUALITY_SENTENCES = (
@@ -183,25 +190,35 @@ def sync_profile(s: Session, user_id: str) -> UserProfile:
 
 @dataclass(frozen=True)
 class CheckedSample:
+    """A stored upload: its container (sniffed from the bytes) and, when the checks already ran
+    (the CLI runs them first), their report; None leaves them to the clone job."""
+
     path: Path
     filename: str
     format: str
-    report: UploadReport
+    report: UploadReport | None = None
 
 
-def check_sample(path: Path, filename: str) -> CheckedSample:
-    """Run the upload checks (CPU work: call it off the event loop); a rejection is a 4xx Problem."""
+def sniff_sample(path: Path, filename: str) -> CheckedSample:
+    """What the upload request itself checks: that the bytes are audio in an accepted container
+    (microseconds). Everything slower (length, clipping, noise, speakers) is the clone job's first
+    stage, so the upload answers at once."""
     try:
         with path.open("rb") as fh:
             fmt = sniff_format(fh.read(4096))
+    except AudioFormatError as exc:
+        raise rejection(UploadRejected("not_audio", str(exc))) from exc
+    return CheckedSample(path, filename, fmt)
+
+
+def check_sample(path: Path, filename: str) -> CheckedSample:
+    """Run every upload check now (CPU work: the CLI's path); a rejection is a 4xx Problem."""
+    sniffed = sniff_sample(path, filename)
+    try:
         report, _audio = check_upload(path)
     except UploadRejected as exc:
         raise rejection(exc) from exc
-    except Exception as exc:  # the checker itself failed on this file: still the file's fault
-        if "AudioFormatError" in type(exc).__name__:
-            raise rejection(UploadRejected("not_audio", str(exc))) from exc
-        raise
-    return CheckedSample(path, filename, fmt, report)
+    return CheckedSample(path, filename, sniffed.format, report)
 
 
 def rejection(exc: UploadRejected) -> Problem:
@@ -229,7 +246,8 @@ def start_clone(
     engine: str | None = None,
     idempotency_key: str | None = None,
 ) -> VoiceClone:
-    """Store a checked sample, record the clone and the consent, and queue the clone job."""
+    """Store a sample, record the clone and the consent, and queue the clone job (which checks
+    the sample first unless `sample.report` says that was done)."""
     user_id = principal.user_id
     if any(c.status == "processing" for c in clones_of(s, user_id)):
         raise Problem(
@@ -253,7 +271,7 @@ def start_clone(
             sample_format=sample.format,
             sample_size=stored.size,
             sample_sha256=stored.sha256,
-            report=sample.report.to_dict(),
+            report=sample.report.to_dict() if sample.report else {},
             metrics={},
             consent_statement=consent_statement,
             consent_at=utcnow(),
@@ -288,30 +306,68 @@ def replayed_clone(s: Session, principal: Principal, idempotency_key: str | None
     return s.execute(select(VoiceClone).where(VoiceClone.job_id == job.id)).scalar_one_or_none()
 
 
+_BASE_EMBEDDINGS: dict[str, Any] = {}
+
+
 def assess(
-    engine: VoiceEngine, voice_id: str, sample: Audio, profile: dict[str, Any] | None = None
+    engine: VoiceEngine, voice_id: str, reference: Any, profile: dict[str, Any] | None = None
 ) -> dict[str, Any]:
-    """Speak the quality sentences in the new voice and in the default; measure both."""
-    from flowai.voice.scoring import speaker_encoder, transcriber, word_error_rate
+    """Speak the quality sentences in the new voice and in the default; measure both against
+    `reference` (the sample's d-vector). Recognition and embedding run side by side."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from flowai.voice.engines.local import LocalEngine
+    from flowai.voice.scoring import cosine, speaker_encoder, transcriber, word_error_rate
 
     text = " ".join(QUALITY_SENTENCES)
     encoder = speaker_encoder()
-    wanted = encoder.embed(sample)
+    local = engine if isinstance(engine, LocalEngine) else None
     started = time.monotonic()
-    cloned = engine.synthesize(text=text, voice_id=voice_id, profile=profile)
+    if local:  # the base voice's reading of the fixed sentences is analysed once per process
+        cloned = local.say_fixed(text, profile)
+    else:
+        cloned = engine.synthesize(text=text, voice_id=voice_id, profile=profile)
     synth_s = time.monotonic() - started
-    base = engine.synthesize(text=text, voice_id=None)
-    from flowai.voice.scoring import cosine
-
-    heard = transcriber().transcribe(cloned)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="voice-asr") as pool:
+        heard_f = pool.submit(lambda: transcriber().transcribe(cloned))
+        base_vector = _BASE_EMBEDDINGS.get(engine.name) if local else None
+        if base_vector is None:
+            base = local.say_fixed(text, None) if local else engine.synthesize(text=text, voice_id=None)
+            cloned_vector, base_vector = encoder.embed_many([cloned, base])
+            if local:
+                _BASE_EMBEDDINGS[engine.name] = base_vector
+        else:
+            cloned_vector = encoder.embed(cloned)
+        heard = heard_f.result()
     return {
-        "similarity": round(cosine(encoder.embed(cloned), wanted), 4),
-        "base_similarity": round(cosine(encoder.embed(base), wanted), 4),
+        "similarity": round(cosine(cloned_vector, reference), 4),
+        "base_similarity": round(cosine(base_vector, reference), 4),
         "wer": round(word_error_rate(text, heard), 4),
         "sentences": list(QUALITY_SENTENCES),
         "transcript": heard,
         "synth_rtf": round(synth_s / max(cloned.seconds, 1e-6), 4),
     }
+
+
+def warm_up(engine: VoiceEngine) -> threading.Thread:
+    """Load what the build and quality stages need while the sample is checked (a thread: the
+    models run in native code that releases the GIL). Failures are left to the stage that needs
+    the part, which raises them properly."""
+    from flowai.voice.engines.local import LocalEngine
+    from flowai.voice.engines.local import warm_up as warm_local
+    from flowai.voice.scoring import transcriber
+
+    def work() -> None:
+        try:
+            if isinstance(engine, LocalEngine):
+                warm_local([" ".join(QUALITY_SENTENCES)])
+            transcriber()
+        except Exception:
+            log.warning("voice warm-up failed", exc_info=True)
+
+    thread = threading.Thread(target=work, name="voice-warm-up", daemon=True)
+    thread.start()
+    return thread
 
 
 def fetch(storage: Storage, key: str, workdir: Path) -> Path:
@@ -332,7 +388,14 @@ class CloneGone(Exception):
 def run_clone(
     app: AppContext, *, tenant_id: str, clone_id: str, progress: Any, final_attempt: bool
 ) -> dict[str, Any]:
-    """The clone job: build the voice, judge it, and record ready or failed (see tasks.py)."""
+    """The clone job: check the sample, build the voice, judge it, and record ready or failed.
+
+    Stages (see CLONE_STAGES): checking the recording → building your voice → checking quality
+    → saving, each reported with its percentage. A sample the checks refuse fails the job at once
+    (no retry) with the checker's plain-words reason as the job's error and the clone's."""
+    from flowai.voice.engines.local import LocalEngine
+    from flowai.voice.scoring import speaker_encoder
+
     with app.db.session(tenant_id=tenant_id) as s:
         clone = s.get(VoiceClone, clone_id)
         user = s.get(User, clone.user_id) if clone else None
@@ -341,27 +404,55 @@ def run_clone(
         return {"skipped": "the clone was deleted"}
     created_id: str | None = None
     engine: VoiceEngine | None = None
+    metrics: dict[str, Any] = {}
+    began = time.monotonic()
+
+    def timed(key: str, since: float) -> float:
+        now = time.monotonic()
+        metrics[key] = round(now - since, 2)
+        return now
+
     try:
         engine = engine_for(app.settings, app.storage, tenant_id, clone.engine)
         with tempfile.TemporaryDirectory(prefix="flowai-clone-") as tmp:
-            progress(5, "reading sample")
+            progress(CLONE_STAGES[STAGE_CHECK], STAGE_CHECK)
             path = fetch(app.storage, clone.sample_key, Path(tmp))
-            progress(10, "building voice")
+            warming = warm_up(engine)
             started = time.monotonic()
-            created = engine.create_voice(
+            if clone.report:  # checked before the job (the CLI): only the reference is missing
+                audio = decode(path, 16_000)
+                reference = speaker_encoder().embed(audio)
+            else:
+                checked = _check_in_job(app, tenant_id, clone_id, path)
+                reference = checked.embedding
+            started = timed("check_s", started)
+            progress(CLONE_STAGES[STAGE_BUILD] - 5, STAGE_BUILD)
+            warming.join()  # the base voice's analysis, needed from here on
+            started = timed("warm_up_wait_s", started)
+            build = CLONE_STAGES[STAGE_BUILD]
+            span = CLONE_STAGES[STAGE_QUALITY] - build
+            progress(build, STAGE_BUILD)
+            kwargs: dict[str, Any] = dict(
                 name=f"{name} (FlowAI {clone_id})",
                 samples=[path],
                 description="Cloned by FlowAI from the creator's own recording.",
                 labels={"flowai_clone": clone_id},
             )
+            if isinstance(engine, LocalEngine):
+                created = engine.create_voice(
+                    **kwargs, reference=reference,
+                    progress=lambda done: progress(build + span * done, STAGE_BUILD),
+                )  # fmt: skip
+            else:
+                created = engine.create_voice(**kwargs)
             created_id = created.voice_id
-            build_s = time.monotonic() - started
-            progress(60, "quality check")
-            started = time.monotonic()
-            quality = assess(engine, created.voice_id, decode(path), created.profile)
-            check_s = time.monotonic() - started
-        progress(95, "saving")
-        metrics = {"build_s": round(build_s, 2), "quality_check_s": round(check_s, 2), **created.metrics}
+            started = timed("build_s", started)
+            progress(CLONE_STAGES[STAGE_QUALITY], STAGE_QUALITY)
+            quality = assess(engine, created.voice_id, reference, created.profile)
+            timed("quality_check_s", started)
+        progress(CLONE_STAGES[STAGE_SAVE], STAGE_SAVE)
+        metrics["job_s"] = round(time.monotonic() - began, 2)
+        metrics.update(created.metrics)
         if created.requires_verification:
             metrics["requires_verification"] = True
         limit = app.settings.voice_clone_max_wer
@@ -374,12 +465,16 @@ def run_clone(
             _delete_engine_voice(engine, created.voice_id)
             created_id = None
             _fail(app, tenant_id, clone_id, error, "unintelligible", quality=quality, metrics=metrics)
-            return {"clone_id": clone_id, "status": "failed", "quality": quality}
+            raise PermanentJobError(error)
         replaced = _mark_ready(app, tenant_id, clone_id, created.voice_id, quality, metrics)
     except CloneGone:
         if engine is not None and created_id is not None:
             _delete_engine_voice(engine, created_id)
         return {"skipped": "the clone was deleted"}
+    except SampleRefused as exc:
+        raise PermanentJobError(exc.detail) from exc
+    except PermanentJobError:
+        raise
     except BaseException as exc:
         if engine is not None and created_id is not None:
             _delete_engine_voice(engine, created_id)
@@ -397,6 +492,27 @@ def run_clone(
         retire(app, tenant_id, old)
     _emit(app, tenant_id, "voice.clone.ready", clone_id)
     return {"clone_id": clone_id, "voice_id": created.voice_id, "status": "ready", "quality": quality}
+
+
+class SampleRefused(Exception):
+    """The checks refused the sample in the job (recorded on the clone already)."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+def _check_in_job(app: AppContext, tenant_id: str, clone_id: str, path: Path) -> CheckedUpload:
+    """The checks as the job's first stage: keep their report, or fail the clone with the reason."""
+    try:
+        checked = inspect_upload(path)
+    except UploadRejected as exc:
+        measured = {k: round(float(v), 4) for k, v in exc.measured.items()}
+        _fail(app, tenant_id, clone_id, exc.detail, exc.code, report={"rejected": exc.code, **measured})
+        raise SampleRefused(exc.detail) from exc
+    with app.db.transaction(tenant_id=tenant_id) as s:
+        s.execute(update(VoiceClone).where(VoiceClone.id == clone_id).values(report=checked.report.to_dict()))
+    return checked
 
 
 def retryable(exc: BaseException) -> bool:
@@ -434,6 +550,7 @@ def _mark_ready(
 def _fail(
     app: AppContext, tenant_id: str, clone_id: str, error: str, code: str, *,
     quality: dict[str, Any] | None = None, metrics: dict[str, Any] | None = None,
+    report: dict[str, Any] | None = None,
 ) -> bool:  # fmt: skip
     """Record a failed attempt, purge its sample, and tell the tenant's webhooks."""
     with app.db.transaction(tenant_id=tenant_id) as s:
@@ -446,6 +563,8 @@ def _fail(
             clone.quality = quality
         if metrics is not None:
             clone.metrics = metrics
+        if report is not None:
+            clone.report = report
         sync_profile(s, clone.user_id)
     if sample_key:
         app.storage.delete(sample_key)

@@ -60,6 +60,15 @@ def test_pure_noise_has_no_speech(tmp_path: Path) -> None:
     assert "only noise or silence" in error.detail
 
 
+def test_very_quiet_speech_is_too_quiet(awb: Audio, tmp_path: Path) -> None:
+    path = tmp_path / "quiet.wav"
+    write_wav(path, Audio(awb.samples * 0.02, awb.sample_rate))  # about 34 dB down: -55 dBFS
+    error = rejected(path)
+    assert error.code == "too_quiet"
+    assert error.detail.startswith("The recording is too quiet: speak closer to the microphone")
+    assert error.measured["speech_dbfs"] < -50
+
+
 def test_speech_under_loud_noise_is_too_noisy(awb: Audio, tmp_path: Path) -> None:
     path = tmp_path / "noisy.wav"
     speech_rms = float(np.sqrt(np.mean(awb.samples**2)))

@@ -4,6 +4,8 @@ deletion, every kind of refused upload (with nothing left behind), and tenant is
 from __future__ import annotations
 
 import io
+import json
+import time
 import wave
 from collections.abc import Callable
 from pathlib import Path
@@ -17,6 +19,7 @@ from sqlalchemy import select
 from flowai.core.context import AppContext
 from flowai.core.models import Job, StoredFile, UserProfile
 from flowai.voice.models import VoiceClone, VoiceNarration
+from flowai.voice.service import CLONE_STAGES
 
 from .conftest import clone  # type: ignore[import-not-found]
 
@@ -47,22 +50,40 @@ def test_clone_narrate_isolate_delete(
     h, user_id = creator["h"], creator["user"]["id"]
     assert client.get("/v1/voice").json()["status"] == "none"
 
+    # a 90 s recording: 202 as soon as it is stored; the checks are the job's first stage
+    began = time.perf_counter()
     r = clone(client, h, samples["awb"])
+    took = time.perf_counter() - began
     assert r.status_code == 202, r.text
+    assert took < 2.0, f"the upload of a 90 s sample took {took:.2f} s to answer"
     assert r.headers["Location"] == f"/v1/jobs/{r.json()['job_id']}"
     started = r.json()
-    assert started["status"] == "processing" and started["report"]["speakers"] == 1
-    assert 60 <= started["report"]["speech_s"] <= 180
+    assert started["status"] == "processing" and started["report"] == {}  # not checked in the request
+    assert started["progress"] == 0 and started["stage"] == "queued"
     assert profile(ctx, user_id).voice_clone_status == "processing"
     assert client.get("/v1/voice").json()["status"] == "processing"
     # one clone at a time
     again = clone(client, h, samples["awb"])
     assert again.status_code == 409, again.text
 
+    # every stage in order, each with its progress, over the job's SSE stream
+    events = sse(client, started["job_id"])
+    stages = [e["stage"] for e in events[:-1]]
+    seen = list(dict.fromkeys(s for s in stages if s in CLONE_STAGES))
+    assert seen == [s for s in CLONE_STAGES if s in seen], stages
+    assert {"checking the recording", "building your voice", "checking quality"} <= set(seen), stages
+    progress = [e["progress"] for e in events]
+    assert progress == sorted(progress) and progress[-1] == 100, [(e["stage"], e["progress"]) for e in events]
+    assert events[-1]["status"] == "succeeded"
+
     done = finished(started["job_id"])
     assert done.status == "succeeded", done.error
     voice = client.get("/v1/voice").json()
     assert voice["status"] == "ready" and voice["voice_id"].startswith("local_")
+    report, metrics = voice["clone"]["report"], voice["clone"]["metrics"]
+    assert report["speakers"] == 1 and 60 <= report["speech_s"] <= 180 and report["duration_s"] == 90
+    assert {"check_s", "build_s", "quality_check_s", "job_s"} <= set(metrics), metrics
+    assert voice["clone"]["progress"] is None and voice["clone"]["stage"] is None
     q = voice["clone"]["quality"]
     assert q["similarity"] > q["base_similarity"] + 0.1, q  # closer to the speaker than the base voice
     assert q["wer"] <= 0.5, q
@@ -134,29 +155,67 @@ def test_clone_narrate_isolate_delete(
     assert {r.wer_passed is not None for r in rows(ctx, VoiceNarration, user_id)} == {True}
 
 
+def sse(client: TestClient, job_id: str) -> list[dict[str, Any]]:
+    """The job's SSE events (progress snapshots, then `done`) until it ends."""
+    events = []
+    with client.stream("GET", f"/v1/jobs/{job_id}/events") as stream:
+        for line in stream.iter_lines():
+            if line.startswith("data: "):
+                events.append(json.loads(line[6:]))
+    return events
+
+
+@pytest.fixture(autouse=True)
+def quick_sse(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Poll the job row every 50 ms (not 500) so even a short stage shows in the stream."""
+    from flowai.core import jobs_api
+
+    monkeypatch.setattr(jobs_api, "POLL_SECONDS", 0.05)
+
+
 REJECTIONS = [
-    ("short", 422, "voice-too-short", "at least 60 s"),
-    ("noise", 422, "voice-no-speech", "only noise or silence"),
-    ("two", 422, "voice-multiple-speakers", "More than one voice"),
-    ("text", 415, "voice-not-audio", "plain text"),
+    ("short", "too_short", "at least 60 s"),
+    ("noise", "no_speech", "only noise or silence"),
+    ("two", "multiple_speakers", "More than one voice"),
 ]
 
 
-@pytest.mark.parametrize(("sample", "status", "kind", "says"), REJECTIONS, ids=[r[0] for r in REJECTIONS])
-def test_bad_uploads_are_refused_and_leave_nothing(
+@pytest.mark.parametrize(("sample", "code", "says"), REJECTIONS, ids=[r[0] for r in REJECTIONS])
+def test_a_bad_recording_fails_the_job_with_the_reason_and_leaves_nothing(
     client: TestClient, ctx: AppContext, creator: dict[str, Any], samples: dict[str, Path],
-    sample: str, status: int, kind: str, says: str,
+    finished: Callable[..., Job], sample: str, code: str, says: str,
 ) -> None:  # fmt: skip
     r = clone(client, creator["h"], samples[sample])
-    assert r.status_code == status, r.text
+    assert r.status_code == 202, r.text
+    events = sse(client, r.json()["job_id"])
+    assert events[-1]["status"] == "failed" and says in events[-1]["error"], events[-1]
+    assert "checking the recording" in [e["stage"] for e in events], events
+    job_row = finished(r.json()["job_id"])
+    assert job_row.status == "failed" and job_row.attempts == 1  # a bad recording is not retried
+    voice = client.get("/v1/voice").json()
+    assert voice["status"] == "failed" and voice["voice_id"] is None
+    attempt = voice["last_attempt"]
+    assert attempt["error_code"] == code and attempt["error"] == events[-1]["error"]  # the same plain words
+    assert attempt["report"]["rejected"] == code
+    uid = creator["user"]["id"]
+    assert rows(ctx, StoredFile, uid) == [] and voice_keys(ctx) == []  # the sample is purged
+    assert profile(ctx, uid).voice_clone_status == "failed"
+    assert not list((ctx.settings.data_dir / "tmp").glob("*"))  # the upload's scratch copy is gone
+
+
+def test_a_file_that_is_not_audio_is_refused_at_once(
+    client: TestClient, ctx: AppContext, creator: dict[str, Any], samples: dict[str, Path]
+) -> None:
+    r = clone(client, creator["h"], samples["text"])
+    assert r.status_code == 415, r.text
     problem = r.json()
     assert r.headers["content-type"] == "application/problem+json"
-    assert problem["type"].endswith(kind) and says in problem["detail"]
+    assert problem["type"].endswith("voice-not-audio") and "plain text" in problem["detail"]
     assert problem["errors"][0]["field"] == "audio"
     uid = creator["user"]["id"]
     assert rows(ctx, VoiceClone, uid) == [] and rows(ctx, StoredFile, uid) == [] and voice_keys(ctx) == []
     assert profile(ctx, creator["user"]["id"]).voice_clone_status == "none"
-    assert not list((ctx.settings.data_dir / "tmp").glob("*"))  # the upload's scratch copy is gone
+    assert not list((ctx.settings.data_dir / "tmp").glob("*"))
 
 
 def test_consent_is_required(

@@ -55,7 +55,64 @@ export function fakeApi(routes: Record<string, Handler>) {
     return handler(call);
   });
   vi.stubGlobal("fetch", fetchMock);
+  vi.stubGlobal("XMLHttpRequest", fakeXhr(fetchMock));
   return { calls, fetchMock, callsTo: (key: string) => calls.filter((c) => `${c.method} ${c.path}` === key) };
+}
+
+/**
+ * An XMLHttpRequest (what uploads with progress use) over the same routes: `send` reports upload
+ * progress at half and all of the body, then answers through the fetch router.
+ */
+function fakeXhr(fetchMock: (input: string, init: RequestInit) => Promise<Response>) {
+  return class FakeXMLHttpRequest {
+    status = 0;
+    responseText = "";
+    withCredentials = false;
+    onload: (() => void) | null = null;
+    onerror: (() => void) | null = null;
+    upload: { onprogress: ((e: ProgressEvent) => void) | null } = { onprogress: null };
+    private method = "GET";
+    private url = "";
+    private headers: Record<string, string> = {};
+    private answerHeaders = new Headers();
+
+    open(method: string, url: string) {
+      this.method = method;
+      this.url = url;
+    }
+
+    setRequestHeader(name: string, value: string) {
+      this.headers[name] = value;
+    }
+
+    getResponseHeader(name: string) {
+      return this.answerHeaders.get(name);
+    }
+
+    send(body?: Blob | string | null) {
+      const total = body instanceof Blob ? body.size : typeof body === "string" ? body.length : 0;
+      void (async () => {
+        for (const share of [0.5, 1]) {
+          await new Promise((r) => setTimeout(r, 0));
+          this.upload.onprogress?.({ lengthComputable: total > 0, loaded: total * share, total } as ProgressEvent);
+        }
+        try {
+          const response = await fetchMock(this.url, {
+            method: this.method,
+            headers: this.headers,
+            body: body ?? undefined,
+            credentials: this.withCredentials ? "include" : "same-origin",
+          });
+          this.status = response.status;
+          this.answerHeaders = response.headers;
+          this.responseText = await response.text();
+          this.onload?.();
+        } catch {
+          this.onerror?.();
+        }
+      })();
+    }
+  };
 }
 
 export const USER = {

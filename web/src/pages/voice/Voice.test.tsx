@@ -1,7 +1,7 @@
 import { render, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { MemoryRouter } from "react-router";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { App } from "../../App";
 import { THEME, USER, fakeApi, json, problem } from "../../test/fakeApi";
 import { EMPTY_METER, measure, measureSamples } from "./meter";
@@ -16,6 +16,36 @@ const READY = {
   last_attempt: null,
 };
 const NONE = { status: "none", voice_id: null, engine: "local", clone: null, last_attempt: null };
+
+const PROCESSING_CLONE = {
+  id: "c2", status: "processing", engine: "local", voice_id: null, job_id: "j2", report: {}, quality: null,
+  error: null, error_code: null, created_at: "2026-11-26T10:00:00Z", ready_at: null, progress: 0, stage: "queued",
+};
+
+/** An EventSource the test drives: `FakeEventSource.last.emit("progress", {...})`. */
+class FakeEventSource {
+  static last: FakeEventSource | null = null;
+  listeners: Record<string, ((e: MessageEvent<string>) => void)[]> = {};
+  onerror: (() => void) | null = null;
+  closed = false;
+  constructor(readonly url: string) {
+    FakeEventSource.last = this;
+  }
+  addEventListener(type: string, fn: (e: MessageEvent<string>) => void) {
+    (this.listeners[type] ??= []).push(fn);
+  }
+  close() {
+    this.closed = true;
+  }
+  emit(type: string, data: unknown) {
+    for (const fn of this.listeners[type] ?? []) fn(new MessageEvent(type, { data: JSON.stringify(data) }));
+  }
+}
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+  FakeEventSource.last = null;
+});
 
 function renderVoice() {
   return render(
@@ -76,5 +106,105 @@ describe("Voice page", () => {
     await userEvent.click(button);
     expect(await screen.findByText("Only 20 s of speech was found.")).toBeTruthy();
     expect(api.callsTo("POST /v1/voice/clone?consent=true&filename=me.wav")[0].raw).toBeInstanceOf(Blob);
+  });
+
+  it("shows the upload's progress, then each stage of the job with its percentage, then the result", async () => {
+    document.cookie = "flowai_csrf=csrf-voice; path=/";
+    vi.stubGlobal("EventSource", FakeEventSource);
+    let voice: unknown = NONE;
+    let job = { id: "j2", status: "queued", progress: 0, stage: "queued", error: null };
+    let answer: (r: Response) => void = () => {};
+    fakeApi({
+      "GET /v1/tenant/theme": () => json(THEME),
+      "GET /v1/me": () => json(USER),
+      "GET /v1/voice": () => json(voice),
+      "GET /v1/jobs/j2": () => json(job),
+      "POST /v1/voice/clone?consent=true&filename=me.wav": () => new Promise<Response>((r) => (answer = r)),
+    });
+    renderVoice();
+    await screen.findByText("No voice yet.");
+    await userEvent.upload(screen.getByLabelText("Upload a recording"), new File(["RIFF....WAVE"], "me.wav", { type: "audio/wav" }));
+    await userEvent.click(screen.getByRole("checkbox"));
+    await userEvent.click(screen.getByRole("button", { name: "Clone my voice" }));
+
+    // the upload itself: XMLHttpRequest progress, before the server has answered
+    expect(await screen.findByText("Uploading… 100%")).toBeTruthy();
+    expect(screen.getByRole("progressbar", { name: "Upload" }).getAttribute("aria-valuenow")).toBe("100");
+    voice = { ...NONE, status: "processing", clone: PROCESSING_CLONE, last_attempt: PROCESSING_CLONE };
+    answer(json(PROCESSING_CLONE, { status: 202 }));
+    expect(await screen.findByText("Waiting to start… 0%")).toBeTruthy();
+    await waitFor(() => expect(FakeEventSource.last?.url).toBe("/v1/jobs/j2/events"));
+
+    // each stage as the job reports it over SSE
+    const stream = FakeEventSource.last as FakeEventSource;
+    const steps: [string, number, string][] = [
+      ["checking the recording", 2, "Checking the recording… 2%"],
+      ["building your voice", 48, "Building your voice… 48%"],
+      ["checking quality", 75, "Checking quality… 75%"],
+      ["saving", 95, "Saving… 95%"],
+    ];
+    for (const [stage, progress, text] of steps) {
+      stream.emit("progress", { id: "j2", status: "running", progress, stage, error: null });
+      expect(await screen.findByText(text)).toBeTruthy();
+    }
+    const list = screen.getByRole("list", { name: "Cloning steps" });
+    expect(list.querySelector("[data-state=current]")?.textContent).toBe("Saving");
+    expect(list.querySelectorAll("[data-state=done]")).toHaveLength(4);
+
+    // done: the result replaces the progress
+    job = { id: "j2", status: "succeeded", progress: 100, stage: "succeeded", error: null };
+    voice = READY;
+    stream.emit("done", job);
+    expect(await screen.findByText("62%")).toBeTruthy();
+    expect(screen.queryByLabelText("Cloning progress")).toBeNull();
+    expect(stream.closed).toBe(true);
+  });
+
+  it("shows why a clone failed in plain words, and Try again starts over", async () => {
+    document.cookie = "flowai_csrf=csrf-voice; path=/";
+    vi.stubGlobal("EventSource", FakeEventSource);
+    const reason = "The recording is too quiet: speak closer to the microphone.";
+    let voice: unknown = NONE;
+    let job = { id: "j2", status: "running", progress: 2, stage: "checking the recording", error: null as string | null };
+    fakeApi({
+      "GET /v1/tenant/theme": () => json(THEME),
+      "GET /v1/me": () => json(USER),
+      "GET /v1/voice": () => json(voice),
+      "GET /v1/jobs/j2": () => json(job),
+      "POST /v1/voice/clone?consent=true&filename=me.wav": () => json(PROCESSING_CLONE, { status: 202 }),
+    });
+    renderVoice();
+    await screen.findByText("No voice yet.");
+    await userEvent.upload(screen.getByLabelText("Upload a recording"), new File(["RIFF"], "me.wav", { type: "audio/wav" }));
+    await userEvent.click(screen.getByRole("checkbox"));
+    await userEvent.click(screen.getByRole("button", { name: "Clone my voice" }));
+    expect(await screen.findByText("Checking the recording… 2%")).toBeTruthy();
+    await waitFor(() => expect(FakeEventSource.last).not.toBeNull());
+
+    const failed = { ...PROCESSING_CLONE, status: "failed", error: reason, error_code: "too_quiet", progress: null, stage: null };
+    voice = { ...NONE, status: "failed", clone: failed, last_attempt: failed };
+    job = { id: "j2", status: "failed", progress: 2, stage: "failed", error: reason };
+    (FakeEventSource.last as FakeEventSource).emit("done", job);
+    const alert = await screen.findByTestId("clone-failed");
+    expect(alert.textContent).toContain(reason);
+    expect(screen.queryByLabelText("Cloning progress")).toBeNull();
+
+    await userEvent.click(screen.getByRole("button", { name: "Try again" }));
+    expect(screen.queryByTestId("clone-failed")).toBeNull();
+    expect((screen.getByRole("button", { name: "Clone my voice" }) as HTMLButtonElement).disabled).toBe(true);
+    expect(document.activeElement).toBe(screen.getByRole("button", { name: "Record" }));
+  });
+
+  it("follows a clone already running when the page opens", async () => {
+    vi.stubGlobal("EventSource", FakeEventSource);
+    const running = { ...PROCESSING_CLONE, progress: 40, stage: "building your voice" };
+    fakeApi({
+      "GET /v1/tenant/theme": () => json(THEME),
+      "GET /v1/me": () => json(USER),
+      "GET /v1/voice": () => json({ ...NONE, status: "processing", clone: running, last_attempt: running }),
+      "GET /v1/jobs/j2": () => json({ id: "j2", status: "running", progress: 41, stage: "building your voice", error: null }),
+    });
+    renderVoice();
+    expect(await screen.findByText(/Building your voice… 4[01]%/)).toBeTruthy();
   });
 });

@@ -6,7 +6,7 @@ import { Card } from "../../components/Card";
 import { FormAlert } from "../../components/Field";
 import { EMPTY_METER, measure, measureSamples, type Meter } from "./meter";
 import {
-  cloneVoice, deleteVoice, getJob, getNarration, getVoice, speak,
+  CLONE_STAGES, cloneVoice, deleteVoice, getJob, getNarration, getVoice, speak,
   type Job, type Narration, type Voice,
 } from "./voiceApi";
 
@@ -15,6 +15,8 @@ const MAX_SPEECH = 180;
 const message = (err: unknown) => (err instanceof ApiError ? err.detail : String(err));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const pct = (x: number) => `${Math.round(x * 100)}%`;
+const TERMINAL = ["succeeded", "failed", "cancelled"];
+const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 /** Clone your voice from a recording (made here or uploaded), see how good it is, and try it. */
 export function VoicePage() {
@@ -26,7 +28,12 @@ export function VoicePage() {
   const [recording, setRecording] = useState(false);
   const [consent, setConsent] = useState(false);
   const [job, setJob] = useState<Job | null>(null);
+  /** Share of the upload sent (0–1) while the recording is being uploaded, else null. */
+  const [uploaded, setUploaded] = useState<number | null>(null);
+  /** Why the last clone could not be made, in plain words (until "Try again"). */
+  const [failure, setFailure] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const recordButton = useRef<HTMLButtonElement>(null);
   const recorder = useRef<{ stop: () => void } | null>(null);
 
   const load = useCallback(async () => {
@@ -43,7 +50,14 @@ export function VoicePage() {
 
   /** Progress over SSE (one request for the whole clone: polling would eat the rate limit). */
   const follow = useCallback(async (jobId: string) => {
-    setJob(await getJob(jobId));
+    const first = await getJob(jobId);
+    setJob(first);
+    if (TERMINAL.includes(first.status)) {
+      const v = await load();
+      setFailure(v?.last_attempt?.status === "failed" ? v.last_attempt.error ?? first.error : null);
+      setJob(null);
+      return;
+    }
     if (typeof EventSource !== "undefined") {
       await new Promise<void>((resolve) => {
         const events = new EventSource(`/v1/jobs/${encodeURIComponent(jobId)}/events`);
@@ -60,20 +74,28 @@ export function VoicePage() {
         };
       });
     }
+    let last: Job;
     for (;;) {
-      const j = await getJob(jobId);
-      setJob(j);
-      if (["succeeded", "failed", "cancelled"].includes(j.status)) break;
+      last = await getJob(jobId);
+      setJob(last);
+      if (TERMINAL.includes(last.status)) break;
       await sleep(3000);
     }
-    await load();
+    const v = await load();
+    const attempt = v?.last_attempt;
+    setFailure(last.status === "succeeded" ? null : (attempt?.status === "failed" && attempt.error) || last.error);
     setJob(null);
   }, [load]);
 
   useEffect(() => {
     void load().then((v) => {
-      const running = v?.status === "processing" ? v.last_attempt?.job_id : null;
-      if (running) void follow(running);
+      const attempt = v?.last_attempt;
+      if (v?.status === "processing" && attempt?.job_id) {
+        setJob({ id: attempt.job_id, status: "running", progress: attempt.progress ?? 0, stage: attempt.stage ?? "queued", error: null });
+        void follow(attempt.job_id);
+      } else if (attempt?.status === "failed" && attempt.error && (v?.status === "failed" || !v?.clone || v.clone.id !== attempt.id)) {
+        setFailure(attempt.error);
+      }
     });
   }, [load, follow]);
 
@@ -134,15 +156,32 @@ export function VoicePage() {
     if (!sample) return;
     setBusy(true);
     setError(null);
+    setFailure(null);
+    setUploaded(0);
     try {
-      const clone = await cloneVoice(sample.blob, sample.name);
-      await load();
-      if (clone.job_id) await follow(clone.job_id);
+      const clone = await cloneVoice(sample.blob, sample.name, setUploaded);
+      setUploaded(null);
+      if (clone.job_id) {
+        setJob({ id: clone.job_id, status: "queued", progress: clone.progress ?? 0, stage: clone.stage ?? "queued", error: null });
+        void load();
+        await follow(clone.job_id);
+      } else {
+        await load();
+      }
     } catch (err) {
-      setError(message(err));
+      setFailure(message(err));
     } finally {
+      setUploaded(null);
       setBusy(false);
     }
+  }
+
+  /** Clear the failure and start over with a new recording. */
+  function tryAgain() {
+    setFailure(null);
+    setSample(null);
+    setMeter(EMPTY_METER);
+    recordButton.current?.focus();
   }
 
   async function remove() {
@@ -177,14 +216,7 @@ export function VoicePage() {
           <Button variant="danger" size="sm" onClick={() => void remove()} busy={busy && !job}>Delete my voice</Button>
         )}>
         <div className="grid gap-4 px-6 py-5" data-testid="voice-status" data-status={voice?.status ?? "loading"}>
-          {job && (
-            <div aria-label="Cloning progress">
-              <p className="text-sm text-text">Cloning: {job.stage} ({job.progress}%)</p>
-              <div className="mt-2 h-2 rounded bg-text/10">
-                <div className="h-2 rounded bg-primary transition-all" style={{ width: `${job.progress}%` }} />
-              </div>
-            </div>
-          )}
+          {(uploaded !== null || job) && <CloneProgress uploaded={uploaded} job={job} />}
           {active?.quality && (
             <dl className="grid grid-cols-2 gap-4 sm:grid-cols-4" aria-label="Quality">
               <Figure label="Similarity to you" value={pct(active.quality.similarity)} />
@@ -193,8 +225,19 @@ export function VoicePage() {
               <Figure label="Speech in sample" value={`${Math.round(active.report.speech_s ?? 0)} s`} />
             </dl>
           )}
-          {voice?.status === "failed" && attempt?.error && <FormAlert>{attempt.error}</FormAlert>}
-          {voice?.status === "none" && !job && <p className="text-sm text-muted">No voice yet.</p>}
+          {failure && !job && uploaded === null && (
+            <div className="grid gap-3" data-testid="clone-failed">
+              <FormAlert>
+                <span className="font-medium">Your voice could not be cloned. </span>
+                {failure}
+              </FormAlert>
+              <div>
+                <Button variant="secondary" onClick={tryAgain}>Try again</Button>
+              </div>
+            </div>
+          )}
+          {voice?.status === "failed" && !failure && attempt?.error && <FormAlert>{attempt.error}</FormAlert>}
+          {voice?.status === "none" && !job && uploaded === null && !failure && <p className="text-sm text-muted">No voice yet.</p>}
         </div>
       </Card>
 
@@ -204,7 +247,7 @@ export function VoicePage() {
             {recording ? (
               <Button variant="danger" onClick={() => recorder.current?.stop()}>Stop recording</Button>
             ) : (
-              <Button variant="secondary" onClick={() => void startRecording()}>Record</Button>
+              <Button variant="secondary" ref={recordButton} onClick={() => void startRecording()}>Record</Button>
             )}
             <label className="text-sm text-muted">
               <span className="sr-only">Upload a recording</span>
@@ -231,7 +274,7 @@ export function VoicePage() {
               create a synthetic copy of it for my narrations.</span>
           </label>
           <div>
-            <Button onClick={() => void submit()} disabled={!sample || !consent || recording || !!job} busy={busy && !!sample}>
+            <Button onClick={() => void submit()} disabled={!sample || !consent || recording || !!job || uploaded !== null} busy={busy && !!sample}>
               Clone my voice
             </Button>
             {sample && <span className="ml-3 text-sm text-muted">{sample.name}</span>}
@@ -240,6 +283,41 @@ export function VoicePage() {
       </Card>
 
       <TryIt ready={voice?.status === "ready"} />
+    </div>
+  );
+}
+
+/** The upload's share, then each stage of the clone job with its percentage. */
+function CloneProgress({ uploaded, job }: { uploaded: number | null; job: Job | null }) {
+  const uploading = uploaded !== null;
+  const percent = uploading ? Math.round(uploaded * 100) : (job?.progress ?? 0);
+  const stage = job?.stage ?? "queued";
+  const current = uploading ? -1 : CLONE_STAGES.indexOf(stage as (typeof CLONE_STAGES)[number]);
+  const label = uploading
+    ? `Uploading… ${percent}%`
+    : stage === "queued" || stage.startsWith("retrying")
+      ? `Waiting to start… ${percent}%`
+      : `${capital(stage)}… ${percent}%`;
+  const steps = ["uploading the recording", ...CLONE_STAGES];
+  return (
+    <div aria-label="Cloning progress" className="grid gap-2">
+      <p className="text-sm text-text" aria-live="polite" data-testid="clone-progress">{label}</p>
+      <div className="h-2 rounded bg-text/10" role="progressbar" aria-label={uploading ? "Upload" : "Cloning"}
+        aria-valuemin={0} aria-valuemax={100} aria-valuenow={percent}>
+        <div className="h-2 rounded bg-primary transition-all" style={{ width: `${percent}%` }} />
+      </div>
+      <ol className="flex flex-wrap gap-x-4 gap-y-1 text-xs" aria-label="Cloning steps">
+        {steps.map((name, i) => {
+          const at = i - 1; // the upload is step -1
+          const state = at < current || (!uploading && at === -1) ? "done" : at === current ? "current" : "next";
+          return (
+            <li key={name} data-state={state}
+              className={state === "done" ? "text-success" : state === "current" ? "font-medium text-text" : "text-muted"}>
+              {state === "done" ? "✓ " : ""}{capital(name)}
+            </li>
+          );
+        })}
+      </ol>
     </div>
   );
 }
