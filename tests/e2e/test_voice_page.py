@@ -5,6 +5,7 @@ real `flowai serve`, the local engine)."""
 from __future__ import annotations
 
 import importlib.util
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -52,7 +53,11 @@ def test_upload_clone_and_hear_it(
     expect(clone).to_be_disabled()  # consent first
     page.get_by_role("checkbox").check()
     clone.click()
-    expect(page.get_by_label("Cloning progress")).to_be_visible(timeout=60_000)
+    # progress from the first second: the upload's share, then each stage of the job
+    expect(page.get_by_label("Cloning progress")).to_be_visible(timeout=10_000)
+    progress = page.get_by_test_id("clone-progress")
+    expect(progress).to_have_text(re.compile(r"(Uploading|Waiting to start|Checking the recording)… \d+%"))
+    expect(progress).to_have_text(re.compile(r"Building your voice… \d+%"), timeout=120_000)
     page.screenshot(path=str(artifacts / "voice-cloning.png"), full_page=True)
 
     quality = page.get_by_label("Quality")
