@@ -56,19 +56,20 @@ def main() -> int:
     parser.add_argument("--sentences", type=int, default=9)
     parser.add_argument("--voices", default="en-us,en-gb")
     parser.add_argument("--model", default="tiny.en")
-    parser.add_argument("--seed", type=int, default=14)
+    parser.add_argument("--seeds", default="14,7,3", help="one run of every voice per seed (pause pattern)")
     args = parser.parse_args()
     from scipy.signal import resample_poly
 
-    rng = random.Random(args.seed)
     model = transcriber(args.model)
     model.words(np.zeros(RATE, np.float32))  # load and warm up outside the timing
     pool = SENTENCES + EXTRA
     raw_s, raw_e, ref_s, ref_e = [], [], [], []
     audio_s = wall_s = cpu_s = 0.0
     matched = total = 0
-    for voice in args.voices.split(","):
-        text = " ".join(pool[(n + len(voice)) % len(pool)] for n in range(args.sentences)).split()
+    runs = [(int(seed), voice) for seed in args.seeds.split(",") for voice in args.voices.split(",")]
+    for seed, voice in runs:
+        rng = random.Random(seed * 100 + len(voice))
+        text = " ".join(pool[(n + seed + len(voice)) % len(pool)] for n in range(args.sentences)).split()
         gaps = [rng.choice([0.05, 0.1, 0.15, 0.25, 0.4, 0.8]) for _ in text[:-1]]
         samples, known = speech_with_gaps(text, gaps, voice=voice)
         audio = resample_poly(samples, RATE // 50, ESPEAK_RATE // 50).astype(np.float32)
@@ -87,7 +88,7 @@ def main() -> int:
         ref_e += list(e1)
         matched += m
         total += len(known)
-        print(f"{voice}: {audio.size / RATE:.1f} s of speech, {len(known)} words, {m} matched")
+        print(f"seed {seed} {voice}: {audio.size / RATE:.1f} s of speech, {len(known)} words, {m} matched")
 
     def row(name: str, s: list[float], e: list[float]) -> tuple[float, float, float, float]:
         ms = [1000 * float(np.median(s)), 1000 * float(np.percentile(s, 95)),
@@ -99,6 +100,10 @@ def main() -> int:
     print(f"model {args.model}: {audio_s:.1f} s of audio, {matched}/{total} words matched for timing")
     print(f"speed: {audio_s / wall_s:.1f}x real time (wall, 2 threads); "
           f"{audio_s / cpu_s:.1f}x per CPU-second of this process")  # fmt: skip
+    for name, s_err, e_err in (("whisper", raw_s, raw_e), ("snapped", ref_s, ref_e)):
+        worst = np.maximum(np.array(s_err), np.array(e_err))
+        print(f"{name}: {np.mean(worst <= 0.08):.0%} of words have start and end within 80 ms, "
+              f"{np.mean(worst <= 0.2):.0%} within 200 ms")  # fmt: skip
     base = row("whisper word times", raw_s, raw_e)
     got = row("snapped to the waveform", ref_s, ref_e)
     print(f"error ratio refined/whisper: start median {got[0] / max(base[0], 1e-9):.2f}, "
