@@ -13,7 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from flowai.core import errors, openapi
 from flowai.core.auth_api import router as auth_router
 from flowai.core.context import AppContext
-from flowai.core.deps import PUBLIC, declare_scopes, feature
+from flowai.core.deps import PUBLIC, declare_scopes, feature, one_hop
 from flowai.core.files_api import router as files_router
 from flowai.core.jobs_api import router as jobs_router
 from flowai.core.middleware import RequestContextMiddleware
@@ -74,6 +74,7 @@ def create_app(ctx: AppContext | None = None, settings: Settings | None = None) 
     app.add_middleware(RequestContextMiddleware, tenants=ctx.tenants)
     _mount_web(app)
     declare_scopes(app)
+    one_hop(app)
     return app
 
 

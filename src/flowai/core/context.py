@@ -14,6 +14,7 @@ from sqlalchemy import select
 from flowai.core import sealing
 from flowai.core.db import Database
 from flowai.core.jobs import Executor, InProcessPool, JobQueue, Maintenance
+from flowai.core.keycache import ApiKeyCache
 from flowai.core.models import Tenant
 from flowai.core.ratelimit import RequestLimiter
 from flowai.core.registry import import_job_modules, import_models
@@ -32,6 +33,7 @@ class AppContext:
     db: Database
     storage: LocalStorage | S3Storage
     tenants: TenantRouter
+    api_keys: ApiKeyCache
     jobs: JobQueue
     executor: Executor
     login_limiter: SlidingWindowCounterRateLimiter
@@ -65,6 +67,7 @@ class AppContext:
             db=db,
             storage=make_storage(settings),
             tenants=TenantRouter(db),
+            api_keys=ApiKeyCache(db),
             request_limiter=RequestLimiter(settings),
             jobs=JobQueue(
                 db, dispatcher, lambda tenant_id: settings.plan(plan_of(db, tenant_id)).concurrent_jobs

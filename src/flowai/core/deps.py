@@ -1,24 +1,30 @@
 """FastAPI dependencies: the app context, a tenant-bound DB session, and the caller.
 
-Dependencies that only read the request are `async def`: FastAPI runs a plain `def` dependency in
-its thread pool, and a hop there per dependency was a measurable share of a small API request.
-The ones that touch the database stay `def`, so a slow query never blocks the event loop.
+Dependencies are `async def`: FastAPI runs a plain `def` dependency in its thread pool, and a hop
+there per dependency was a measurable share of a small API request. Whatever blocks (a query, a
+commit, a Redis round trip) is sent to the thread pool explicitly, so it never blocks the event
+loop: a request with a cached API key makes two hops, the handler and the commit.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import dataclasses
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextvars import ContextVar
 from typing import Annotated, Any
 
 import jwt
 from fastapi import Depends, FastAPI, Request
 from fastapi.dependencies.models import Dependant
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, request_response
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
 
 from flowai.core import auth
 from flowai.core.context import AppContext
 from flowai.core.errors import Problem
+from flowai.core.ratelimit import MemoryWindows, Quota
 from flowai.core.security import constant_time_equal
 from flowai.core.tenancy import TenantInfo
 
@@ -60,10 +66,36 @@ def feature(name: str) -> Any:
     return Depends(enabled)
 
 
-def get_db(ctx: Ctx, tenant: Tenant) -> Iterator[Session]:
-    """One session per request, bound to the request's tenant, committed when the handler returns."""
-    with ctx.db.session(tenant_id=tenant.id) as s, s.begin():
+# The request's session, for `one_hop` handlers to commit in their own thread.
+REQUEST_SESSION: ContextVar[Session | None] = ContextVar("flowai_request_session", default=None)
+
+
+async def get_db(ctx: Ctx, tenant: Tenant) -> AsyncIterator[Session]:
+    """One session per request, bound to the request's tenant, committed when the handler returns.
+
+    Opening it does no I/O (the connection is taken at the first query, in the handler's thread).
+    A plain `def` handler commits it in its own thread (`one_hop`); otherwise the commit, and any
+    rollback, run in the thread pool here."""
+    s = ctx.db.session(tenant_id=tenant.id)
+    s.begin()
+    REQUEST_SESSION.set(s)
+    try:
         yield s
+    except BaseException:
+        await run_in_threadpool(_end, s, commit=False)
+        raise
+    if s.in_transaction():
+        await run_in_threadpool(_end, s, commit=True)
+    else:
+        s.close()  # committed by the handler's thread: nothing left that does I/O
+
+
+def _end(s: Session, *, commit: bool) -> None:
+    with s:
+        if commit:
+            s.commit()
+        else:
+            s.rollback()
 
 
 DB = Annotated[Session, Depends(get_db, scope="function")]
@@ -93,39 +125,57 @@ def verify_csrf(request: Request) -> None:
         )
 
 
-def get_principal(request: Request, ctx: Ctx, tenant: Tenant, s: DB) -> auth.Principal:
-    principal = _authenticate(request, ctx, s)
+async def get_principal(request: Request, ctx: Ctx, tenant: Tenant) -> auth.Principal:
+    """The caller, and one count against its rate limits. A known API key costs no I/O here (see
+    core/keycache.py); sessions, Supabase tokens and key cache misses read in the thread pool, in
+    short transactions of their own (none holds SQLite's lock for the request)."""
+    principal = await _authenticate(request, ctx, tenant)
     if principal.touch and principal.api_key_id:
-        with ctx.db.transaction(tenant_id=tenant.id) as own:
-            auth.touch_api_key(own, principal.api_key_id)
+        await run_in_threadpool(ctx.api_keys.touch, tenant.id, principal.api_key_id)
     credential = principal.api_key_id or f"user:{principal.user_id}"
-    request.state.ratelimit = ctx.request_limiter.check(
-        plan=tenant.plan, tenant_id=tenant.id, credential=credential
+    limiter = ctx.request_limiter
+
+    def check() -> Quota:
+        return limiter.check(plan=tenant.plan, tenant_id=tenant.id, credential=credential)
+
+    # in memory it is a dict under a lock; Redis is a round trip, off the event loop
+    request.state.ratelimit = (
+        check() if isinstance(limiter.store, MemoryWindows) else await run_in_threadpool(check)
     )
     return principal
 
 
-def _authenticate(request: Request, ctx: AppContext, s: Session) -> auth.Principal:
+async def _authenticate(request: Request, ctx: AppContext, tenant: TenantInfo) -> auth.Principal:
     header = request.headers.get("authorization", "")
     if header:
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token:
             raise Problem(401, "unauthenticated", "Authorization must be 'Bearer <API key or token>'.")
-        return _principal_for_bearer(ctx, s, token.strip())
+        token = token.strip()
+        if token.startswith("fla_"):
+            principal = ctx.api_keys.cached(tenant.id, token)
+            if principal is False:
+                principal = await run_in_threadpool(ctx.api_keys.principal, tenant.id, token)
+            if not principal:
+                raise Problem(401, "invalid-api-key", "This API key is unknown, revoked or expired.")
+            return principal
+        return await run_in_threadpool(_principal_for_token, ctx, tenant, token)
     cookie = request.cookies.get(SESSION_COOKIE)
-    user = auth.user_for_session(s, cookie) if cookie else None
+    user = await run_in_threadpool(_session_principal, ctx, tenant, cookie) if cookie else None
     if user is None:
         raise Problem(401, "unauthenticated", "Sign in or send an API key as 'Authorization: Bearer'.")
     verify_csrf(request)
-    return auth.principal_for(user, "session")
+    return user
 
 
-def _principal_for_bearer(ctx: AppContext, s: Session, token: str) -> auth.Principal:
-    if token.startswith("fla_"):
-        principal = auth.principal_for_api_key(s, token)
-        if principal is None:
-            raise Problem(401, "invalid-api-key", "This API key is unknown, revoked or expired.")
-        return principal
+def _session_principal(ctx: AppContext, tenant: TenantInfo, cookie: str) -> auth.Principal | None:
+    with ctx.db.session(tenant_id=tenant.id) as s:
+        user = auth.user_for_session(s, cookie)
+        return auth.principal_for(user, "session") if user else None
+
+
+def _principal_for_token(ctx: AppContext, tenant: TenantInfo, token: str) -> auth.Principal:
+    """A Supabase access token (its user is created on first sight, committed at once)."""
     settings = ctx.settings
     if settings.supabase_jwt_secret or settings.supabase_jwks_url:
         from flowai.core.security import verify_supabase_jwt
@@ -139,7 +189,8 @@ def _principal_for_bearer(ctx: AppContext, s: Session, token: str) -> auth.Princ
             )
         except jwt.PyJWTError as exc:
             raise Problem(401, "invalid-token", f"Supabase token rejected: {exc}") from exc
-        return auth.principal_for(auth.user_for_supabase_claims(s, claims), "supabase")
+        with ctx.db.transaction(tenant_id=tenant.id) as s:
+            return auth.principal_for(auth.user_for_supabase_claims(s, claims), "supabase")
     raise Problem(401, "invalid-api-key", "Bearer credentials must be a FlowAI API key (fla_…).")
 
 
@@ -203,6 +254,52 @@ Admin = Annotated[auth.Principal, require("admin")]
 PlatformAdmin = Annotated[auth.Principal, require("platform")]
 SignedInUser = Annotated[auth.Principal, Depends(SignedIn())]
 PUBLIC = [Depends(Public())]
+
+
+def one_hop(app: FastAPI) -> None:
+    """Run each plain `def` route in one trip to the thread pool instead of three.
+
+    FastAPI runs a sync handler in the pool, then validates its result against the response
+    model in the pool again, and the request session's commit (a yield dependency) is a third
+    trip; each trip cost about as much as the handler of a small GET. Here the handler, the
+    validation and the commit run in one worker thread, in that order (a handler that raises, or
+    a result that does not validate, is rolled back as before); FastAPI's own validation of the
+    already validated value is then cheap enough for the event loop."""
+    for route in _api_routes(app.router.routes):
+        call = route.dependant.call
+        if call is None or _is_async(call):
+            continue
+        route.dependant = dataclasses.replace(route.dependant, call=_in_one_hop(call, route))
+        route.app = request_response(route.get_route_handler())
+
+
+def _is_async(call: Callable[..., Any]) -> bool:
+    import inspect
+
+    return inspect.iscoroutinefunction(call) or inspect.iscoroutinefunction(getattr(call, "__call__", None))  # noqa: B004
+
+
+def _in_one_hop(call: Callable[..., Any], route: APIRoute) -> Callable[..., Any]:
+    field = route.response_field
+
+    def run(session: Session | None, values: dict[str, Any]) -> Any:
+        result = call(**values)
+        if field is not None and not isinstance(result, Response):
+            validated, errors = field.validate(result, {}, loc=("response",))
+            if errors:
+                return result  # FastAPI raises its own error for it; get_db rolls back
+            result = validated
+        if session is not None and session.in_transaction():
+            session.commit()
+        return result
+
+    async def endpoint(**values: Any) -> Any:
+        return await run_in_threadpool(run, REQUEST_SESSION.get(), values)
+
+    endpoint.__name__ = getattr(call, "__name__", "endpoint")
+    endpoint.__doc__ = call.__doc__
+    endpoint.__wrapped__ = call  # type: ignore[attr-defined]  # error reports point at the handler
+    return endpoint
 
 
 def declare_scopes(app: FastAPI) -> None:
