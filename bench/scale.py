@@ -326,20 +326,23 @@ def report(runs: list[Run], args: argparse.Namespace, load0: tuple[float, float,
           f"join {j:.2f} s")  # fmt: skip
     print(f"per segment: {cpu_per_segment:+.2f} CPU s over the single render; hand-over between jobs "
           f"{handover:.2f} s; join {j:.2f} s per export")  # fmt: skip
-    # A model for N workers, each segment on its own core, one segment per worker (the audio job
-    # runs beside them): T(N) = W/N + o + h + J with W the single render's CPU time (what it takes
-    # on an otherwise idle core), o the per-segment CPU overhead, h the hand-over, J the join
-    # (stream copy: grows with the output's length).
-    w = single.cpu
-    print("\npredicted on idle cores (T(N) = W/N + per-segment CPU + hand-over + join; W = single CPU s):")
+    # A model for N workers, each segment on its own core, one segment per worker: the audio job
+    # runs beside the segments, so T(N) = max(W/N + o, A) + h + J with W the single render's CPU
+    # time (what it takes on an otherwise idle core), o the per-segment CPU overhead, A the audio
+    # job, h the hand-over and J the join (a stream copy: A and J grow with the output's length).
+    w, a = single.cpu, sum(audio)
+    print("\npredicted on idle cores, T(N) = max(W/N + o, A) + h + J:")
     for minutes in (1, 10):
         scale = minutes * 60 / out_s
         t1 = w * scale
         parts = []
         for n in (2, 10, 100):
-            t = t1 / n + max(cpu_per_segment, 0) + handover + j * scale
+            t = max(t1 / n + max(cpu_per_segment, 0), a * scale) + handover + j * scale
             parts.append(f"{n} workers {t:6.1f} s = {t1 / t:5.1f}x")
-        print(f"  {minutes:3d} min timeline (one core: {t1:6.0f} s): " + ", ".join(parts))
+        print(
+            f"  {minutes:3d} min timeline (W {t1:4.0f} s, A {a * scale:4.1f} s, J {j * scale:4.1f} s): "
+            + ", ".join(parts)
+        )
     print(json.dumps({"runs": [{"name": r.name, "workers": r.workers, "wall_s": round(r.wall, 2),
                                 "cpu_s_per_output_s": round(r.cpu / out_s, 3), "segments": r.segments,
                                 "identical": r.hashes == single.hashes} for r in runs],
