@@ -8,6 +8,7 @@ router) opens a session with `system=True`, which is explicit and greppable.
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -190,7 +191,10 @@ def _bind_schema_setting(session: Session, _tx: Any, connection: Any) -> None:
         )
 
 
+@functools.lru_cache(maxsize=4096)
 def _tenant_criteria(tenant_id: str) -> Any:
+    """The loader option, made once per tenant (it is immutable): building it (a lambda that
+    SQLAlchemy analyses) cost more than the rest of a small query's ORM work."""
     return with_loader_criteria(TenantOwned, lambda cls: cls.tenant_id == tenant_id, include_aliases=True)
 
 
