@@ -55,14 +55,20 @@ class DramatiqDispatcher:
         self.broker.close()
 
 
-def run_worker(dispatcher: DramatiqDispatcher, maintenance: Maintenance, threads: int, tick_s: float) -> None:
-    """Consume job ids until SIGINT/SIGTERM; meanwhile re-queue jobs of dead workers."""
-    from dramatiq import Worker
-
-    worker = Worker(dispatcher.broker, queues={QUEUE}, worker_threads=threads, worker_timeout=IDLE_POLL_MS)
+def make_worker(dispatcher: DramatiqDispatcher, threads: int) -> dramatiq.Worker:
+    """A Dramatiq worker on the job queue that takes a message only when a thread is free."""
+    worker = dramatiq.Worker(
+        dispatcher.broker, queues={QUEUE}, worker_threads=threads, worker_timeout=IDLE_POLL_MS
+    )
     # Dramatiq prefetches 2 messages per thread: a busy worker would sit on a second segment of
     # an export while another worker idles. Take only what can start now.
     worker.queue_prefetch = threads
+    return worker
+
+
+def run_worker(dispatcher: DramatiqDispatcher, maintenance: Maintenance, threads: int, tick_s: float) -> None:
+    """Consume job ids until SIGINT/SIGTERM; meanwhile re-queue jobs of dead workers."""
+    worker = make_worker(dispatcher, threads)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
