@@ -95,6 +95,7 @@ class Run:
     segments: int
     jobs: list[dict[str, Any]]
     hashes: list[str]
+    load: float
 
 
 class Stack:
@@ -217,7 +218,8 @@ def export(stack: Stack, client: httpx.Client, project_id: str, name: str, worke
     cpu = sum(cpu_seconds(w.pid) for w in stack.workers) - cpu0
     out = stack.work / f"{name.replace(' ', '-')}.mp4"
     out.write_bytes(client.get(row["download_url"]).raise_for_status().content)
-    return Run(name, workers, wall, cpu, row["segments"], stack.jobs_since(since), framemd5(out))
+    load = os.getloadavg()[0]
+    return Run(name, workers, wall, cpu, row["segments"], stack.jobs_since(since), framemd5(out), load)
 
 
 def job_seconds(run: Run, kind: str) -> list[float]:
@@ -232,6 +234,9 @@ def main() -> None:
     parser.add_argument("--segment-seconds", type=float, default=10.0)
     parser.add_argument("--quality", default="lossless", choices=["draft", "standard", "high", "lossless"])
     parser.add_argument("--ffmpeg-threads", type=int, default=1)
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="1- and 2-worker runs, alternating; best counts"
+    )
     args = parser.parse_args()
     load0 = os.getloadavg()
     admin = create_engine(PG, isolation_level="AUTOCOMMIT")
@@ -283,10 +288,11 @@ def main() -> None:
                 print(f"single render: {runs[-1].wall:.1f} s", flush=True)
                 stack.serve(segment_seconds=args.segment_seconds)
                 client.base_url = httpx.URL(stack.base)
-                runs.append(export(stack, client, project_id, "1 worker", 1))
-                print(f"segmented, 1 worker: {runs[-1].wall:.1f} s", flush=True)
-                runs.append(export(stack, client, project_id, "2 workers", 2))
-                print(f"segmented, 2 workers: {runs[-1].wall:.1f} s", flush=True)
+                for _ in range(args.repeat):
+                    runs.append(export(stack, client, project_id, "1 worker", 1))
+                    print(f"segmented, 1 worker: {runs[-1].wall:.1f} s", flush=True)
+                    runs.append(export(stack, client, project_id, "2 workers", 2))
+                    print(f"segmented, 2 workers: {runs[-1].wall:.1f} s", flush=True)
                 client.close()
             finally:
                 stack.stop()
@@ -298,7 +304,9 @@ def main() -> None:
 
 
 def report(runs: list[Run], args: argparse.Namespace, load0: tuple[float, float, float]) -> None:
-    single, one, two = runs
+    single = runs[0]
+    one = min((r for r in runs if r.name == "1 worker"), key=lambda r: r.wall)
+    two = min((r for r in runs if r.name == "2 workers"), key=lambda r: r.wall)
     out_s = float(args.seconds)
     print(f"\n{args.seconds} s 1080p30 timeline, quality {args.quality}, FLOWAI_FFMPEG_THREADS="
           f"{args.ffmpeg_threads}, segments of ~{args.segment_seconds:g} s")  # fmt: skip
@@ -306,11 +314,14 @@ def report(runs: list[Run], args: argparse.Namespace, load0: tuple[float, float,
         f"load average: {load0[0]:.2f} at start, {os.getloadavg()[0]:.2f} at the end ({os.cpu_count()} cores)"
     )
     print(f"{'run':12s} {'workers':>7s} {'segments':>8s} {'wall s':>7s} {'x single':>8s} {'x 1 wkr':>8s} "
-          f"{'CPU s/out s':>11s}  frames")  # fmt: skip
+          f"{'CPU s/out s':>11s} {'load':>5s}  frames")  # fmt: skip
     for r in runs:
         same = "identical" if r.hashes == single.hashes else "DIFFERENT"
         print(f"{r.name:12s} {r.workers:7d} {r.segments:8d} {r.wall:7.1f} {single.wall / r.wall:7.2f}x "
-              f"{one.wall / r.wall:7.2f}x {r.cpu / out_s:11.2f}  {len(r.hashes)} {same}")  # fmt: skip
+              f"{one.wall / r.wall:7.2f}x {r.cpu / out_s:11.2f} {r.load:5.1f}  {len(r.hashes)} {same}")  # fmt: skip
+    if args.repeat > 1:
+        print(f"best of {args.repeat}: 2 workers {one.wall / two.wall:.2f}x the 1-worker segmented export, "
+              f"{single.wall / two.wall:.2f}x the one-job render")  # fmt: skip
     seg = job_seconds(one, "editor.export.segment")
     audio = job_seconds(one, "editor.export.audio")
     join = job_seconds(one, "editor.export")
@@ -345,7 +356,7 @@ def report(runs: list[Run], args: argparse.Namespace, load0: tuple[float, float,
         )
     print(json.dumps({"runs": [{"name": r.name, "workers": r.workers, "wall_s": round(r.wall, 2),
                                 "cpu_s_per_output_s": round(r.cpu / out_s, 3), "segments": r.segments,
-                                "identical": r.hashes == single.hashes} for r in runs],
+                                "identical": r.hashes == single.hashes, "load": round(r.load, 2)} for r in runs],
                       "per_segment_cpu_s": round(cpu_per_segment, 3), "handover_s": round(handover, 3),
                       "join_s": round(j, 3),
                       "load_start": load0[0]}))  # fmt: skip
