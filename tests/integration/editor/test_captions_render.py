@@ -11,7 +11,7 @@ import numpy as np
 
 from flowai.editor.media import probe
 from flowai.editor.render import render
-from flowai.editor.timeline import StaticAssets, load_timeline, validate_timeline
+from flowai.editor.timeline import Span, StaticAssets, load_timeline, validate_timeline
 
 from .conftest import Sources, decode_rgb, read_barcode  # type: ignore[import-not-found]
 
@@ -90,3 +90,31 @@ def test_arabic_and_japanese_render_as_glyphs_not_tofu(sources: Sources, tmp_pat
     # Arabic is shaped: three joined letters are narrower than the same letters apart
     (apart,) = _line_pixels(sources, tmp_path, ["ب ت ث"])
     assert ar.shape[1] < apart.shape[1]
+
+
+def test_a_windowed_render_burns_the_same_captions_on_the_same_frames(
+    sources: Sources, tmp_path: Path
+) -> None:
+    """Segmented exports render windows of the timeline: libass reads timeline time there too."""
+    info = probe(sources.v30).asset("t")
+    doc = {
+        "canvas": {"width": 320, "height": 180, "fps": "30"},
+        "video_tracks": [{"id": "v", "clips": [
+            {"id": "a", "asset_id": "v30", "source_in": 0, "source_out": 60, "start": 0}]}],
+        "captions": {"style": "bold", "karaoke": True, "lines": [
+            {"id": "c1", "text": "one two", "start": 25, "length": 20,
+             "words": [{"text": "one", "start": 25, "end": 32}, {"text": "two", "start": 35, "end": 44}]}]},
+    }  # fmt: skip
+    checked = validate_timeline(load_timeline(doc), tenant_id="t", assets=StaticAssets({"v30": info}))
+    whole = decode_rgb(
+        render(checked, tmp_path / "whole.mp4", preset="canvas", quality="lossless", audio=False).path
+    )
+    part = render(checked, tmp_path / "part.mp4", preset="canvas", quality="lossless", audio=False,
+                  window=Span(30, 50)).path  # fmt: skip
+    window = decode_rgb(part)
+    assert len(window) == 20
+    for k, picture in enumerate(window):
+        assert np.array_equal(picture, whole[30 + k]), f"timeline frame {30 + k}"
+    # the karaoke highlight moves from "one" to "two" at frame 35
+    assert not np.array_equal(whole[34][120:], whole[35][120:])
+    assert np.array_equal(whole[35][120:], whole[36][120:])
