@@ -150,3 +150,19 @@ def test_apply_cuts_ripples_and_renders_only_kept_frames(sources: Sources, tmp_p
     shown = [read_barcode(f) for f in decode_gray(out)]
     want = [(1, n) for n in [*range(15, 30), *range(60, 75)]] + [(3, n) for n in range(10)]
     assert shown == want
+
+
+def test_scdet_downscale_does_not_turn_grain_into_cuts(tmp_path: Path) -> None:
+    """720p grainy footage (a cellular automaton, then a test pattern) with one cut at frame 60:
+    scdet reads it through the 320-px scale, where a resampler that aliases (fast_bilinear) made
+    the grain a cut at frame 1."""
+    path = tmp_path / "grain.mp4"
+    subprocess.run(
+        [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y",
+         "-f", "lavfi", "-i", "cellauto=s=1280x720:r=30:rule=110,trim=duration=2,noise=alls=15:allf=t",
+         "-f", "lavfi", "-i", "testsrc2=s=1280x720:r=30:d=2,noise=alls=25:allf=t",
+         "-filter_complex", "[0:v]format=yuv420p,setsar=1[a];[1:v]format=yuv420p,setsar=1[b];[a][b]concat=n=2:v=1[v]",
+         "-map", "[v]", "-c:v", "libx264", "-preset", "veryfast", str(path)],
+        check=True,
+    )  # fmt: skip
+    assert find_scenes(path, Fraction(30), "scdet") == [60]
