@@ -7,6 +7,7 @@ five-minute file is refused before any speaker embedding is computed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -77,8 +78,12 @@ def check_upload(path: Path, limits: Limits = Limits()) -> tuple[UploadReport, A
     return checked.report, checked.audio
 
 
-def inspect_upload(path: Path, limits: Limits = Limits()) -> CheckedUpload:
-    """Validate a cloning sample (see `check_upload`), keeping what later stages reuse."""
+def inspect_upload(
+    path: Path, limits: Limits = Limits(), progress: Callable[[float], None] | None = None
+) -> CheckedUpload:
+    """Validate a cloning sample (see `check_upload`), keeping what later stages reuse;
+    ``progress`` is told the share done (0 to 1) after each check."""
+    report = progress or (lambda done: None)
     try:
         native = decode(path)
     except AudioFormatError as exc:
@@ -91,8 +96,10 @@ def inspect_upload(path: Path, limits: Limits = Limits()) -> CheckedUpload:
             "Lower the microphone gain (or move back from it) and record again.",
             measured={"clipped_fraction": clipped},
         )
+    report(0.15)
     audio = resample(native, VAD_RATE)
     segments = silero_vad().segments(audio)
+    report(0.35)
     speech_s = sum(s.seconds for s in segments)
     if speech_s < 1.0:
         raise UploadRejected(
@@ -134,6 +141,7 @@ def inspect_upload(path: Path, limits: Limits = Limits()) -> CheckedUpload:
             f"{limits.max_speech_s:.0f} s is accepted. Trim it to 1 to 3 minutes.",
             measured={"speech_s": speech_s},
         )
+    report(0.4)
     speakers, embedding = _speakers(audio, segments, limits)
     if speakers > 1:
         raise UploadRejected(
@@ -142,14 +150,15 @@ def inspect_upload(path: Path, limits: Limits = Limits()) -> CheckedUpload:
             "person whose voice is being cloned, with no interviews, duets or background talk.",
             measured={"speakers": float(speakers)},
         )
-    report = UploadReport(
+    measured = UploadReport(
         duration_s=round(native.seconds, 2),
         speech_s=round(speech_s, 2),
         clipped_fraction=clipped,
         snr_db=round(snr, 1),
         speakers=speakers,
     )
-    return CheckedUpload(report, audio, embedding)
+    report(1.0)
+    return CheckedUpload(measured, audio, embedding)
 
 
 def clipped_fraction(audio: Audio) -> float:

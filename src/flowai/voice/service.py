@@ -423,7 +423,14 @@ def run_clone(
                 audio = decode(path, 16_000)
                 reference = speaker_encoder().embed(audio)
             else:
-                checked = _check_in_job(app, tenant_id, clone_id, path)
+                first, last = CLONE_STAGES[STAGE_CHECK], CLONE_STAGES[STAGE_BUILD] - 5
+                checked = _check_in_job(
+                    app,
+                    tenant_id,
+                    clone_id,
+                    path,
+                    lambda done: progress(first + (last - first) * done, STAGE_CHECK),
+                )
                 reference = checked.embedding
             started = timed("check_s", started)
             progress(CLONE_STAGES[STAGE_BUILD] - 5, STAGE_BUILD)
@@ -502,10 +509,10 @@ class SampleRefused(Exception):
         self.detail = detail
 
 
-def _check_in_job(app: AppContext, tenant_id: str, clone_id: str, path: Path) -> CheckedUpload:
+def _check_in_job(app: AppContext, tenant_id: str, clone_id: str, path: Path, progress: Any) -> CheckedUpload:
     """The checks as the job's first stage: keep their report, or fail the clone with the reason."""
     try:
-        checked = inspect_upload(path)
+        checked = inspect_upload(path, progress=progress)
     except UploadRejected as exc:
         measured = {k: round(float(v), 4) for k, v in exc.measured.items()}
         _fail(app, tenant_id, clone_id, exc.detail, exc.code, report={"rejected": exc.code, **measured})
