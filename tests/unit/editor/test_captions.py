@@ -226,3 +226,25 @@ def test_captions_travel_in_otio_as_markers() -> None:
         lambda clip: ("v30", ASSETS["v30"]),
     )
     assert check(back).timeline.captions == c.timeline.captions
+
+
+def test_refine_undoes_a_one_region_slip_but_not_a_split_word() -> None:
+    import numpy as np
+
+    rate = 16_000
+    audio = np.zeros(rate * 3, np.float32)
+    rng = np.random.default_rng(1)
+    regions = [(0.5, 0.9), (1.1, 1.4), (1.6, 2.0), (2.2, 2.6)]
+    for a, b in regions:
+        audio[int(a * rate) : int(b * rate)] = rng.normal(0, 0.2, int(b * rate) - int(a * rate))
+    # Whisper ends "a" before the second stretch, then starts "b" and "c" both in the third one
+    slipped = [
+        Word("a", 0.5, 0.95, 1),
+        Word("b", 1.62, 1.7, 1),
+        Word("c", 1.72, 2.1, 1),
+        Word("d", 2.2, 2.6, 1),
+    ]
+    assert [w.start for w in refine(slipped, audio)] == [0.5, 1.1, 1.6, 2.2]
+    # "a" runs over both first stretches (a stop closure inside it): nothing moves back
+    split = [Word("a", 0.5, 1.45, 1), *slipped[1:]]
+    assert [w.start for w in refine(split, audio)][:2] == [0.5, 1.6]
