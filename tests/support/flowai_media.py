@@ -191,3 +191,31 @@ def make_barcode_video(
     subprocess.run(cmd, input=raw, check=True)
     wav.unlink()
     return path
+
+
+def speech_track(d: Path) -> tuple[np.ndarray, list[tuple[float, float]]]:
+    """Two spoken lines (espeak-ng) between pauses, 48 kHz mono, and where the speech is (s)."""
+    pauses, lines = [0.8, 1.2, 0.8], ["Hello there, my friend.", "Goodbye for now."]
+    parts: list[np.ndarray] = []
+    truth: list[tuple[float, float]] = []
+    t = 0.0
+    for i, text in enumerate(lines):
+        wav = d / f"line{i}.wav"
+        subprocess.run(["espeak-ng", "-w", str(wav), text], check=True)
+        with wave.open(str(wav)) as w:
+            rate = w.getframerate()
+            pcm = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2").astype(np.float32) / 32768
+        loud = np.flatnonzero(np.abs(pcm) > 0.02)
+        pcm = pcm[loud[0] : loud[-1] + 1]
+        said = np.interp(
+            np.arange(0, pcm.size * AUDIO_RATE // rate) * rate / AUDIO_RATE, np.arange(pcm.size), pcm
+        )
+        gap = np.zeros(int(pauses[i] * AUDIO_RATE))
+        parts += [gap, said]
+        t += pauses[i]
+        truth.append((t, t + said.size / AUDIO_RATE))
+        t += said.size / AUDIO_RATE
+    parts.append(np.zeros(int(pauses[-1] * AUDIO_RATE)))
+    audio = np.concatenate(parts)
+    audio += np.random.default_rng(5).normal(0, 0.001, audio.size)  # a noise floor, not digital zero
+    return audio.astype(np.float32), truth
