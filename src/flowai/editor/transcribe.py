@@ -24,10 +24,11 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from flowai.editor.media import run_ffmpeg
+from flowai.core.vad import VAD_RATE
+from flowai.editor.magic_cut import load_audio
 
 log = logging.getLogger("flowai.editor")
-RATE = 16_000  # whisper reads 16 kHz mono
+RATE = VAD_RATE  # whisper reads 16 kHz mono, like the VAD (load_audio decodes at this rate)
 HOP = 160  # 10 ms energy frames
 EMBEDDED_MODEL = "tiny.en"
 Samples = npt.NDArray[np.float32]
@@ -108,12 +109,6 @@ class Transcriber:
 def transcriber(name: str = EMBEDDED_MODEL) -> Transcriber:
     """One model per process and name: loading costs about a second."""
     return Transcriber(name)
-
-
-def load_audio(path: Path) -> Samples:
-    """Mono 16 kHz float32 samples of a file's first audio stream."""
-    proc = run_ffmpeg(["-i", str(path), "-vn", "-ac", "1", "-ar", str(RATE), "-f", "f32le", "-"])
-    return np.frombuffer(proc.stdout, dtype="<f4").copy()
 
 
 # --- boundary refinement --------------------------------------------------------------------------
