@@ -205,13 +205,10 @@ def build_lines(
 
 
 def caption_track(
-    checked: CheckedTimeline, transcripts: Mapping[str, Sequence[Mapping[str, Any]]], *,
-    style: str = "classic", karaoke: bool = False,
-) -> CaptionTrack:  # fmt: skip
-    """A caption track for the whole timeline from the transcripts of the clips under it."""
-    words = timeline_words(checked, transcripts)
-    return CaptionTrack(lines=build_lines(words, checked.timeline.canvas.fps), style=style,
-                        karaoke=karaoke)  # fmt: skip
+    words: Sequence[TimelineWord], fps: Fraction, *, style: str = "classic", karaoke: bool = False
+) -> CaptionTrack:
+    """A caption track from the words heard on the timeline (`timeline_words`)."""
+    return CaptionTrack(lines=build_lines(words, fps), style=style, karaoke=karaoke)
 
 
 def line_at(track: CaptionTrack, frame: int) -> CaptionLine | None:
@@ -468,8 +465,7 @@ def ripple_cut(checked: CheckedTimeline, cuts: Iterable[Span]) -> Timeline:
         length = sum(p.end - p.start for p in _kept(span, cuts))
         if length <= 0:
             continue
-        update: dict[str, Any] = {"start": shift(span.start) if _kept(span, cuts)[0].start == span.start
-                                  else shift(_kept(span, cuts)[0].start), "length": length}  # fmt: skip
+        update: dict[str, Any] = {"start": shift(_kept(span, cuts)[0].start), "length": length}
         if isinstance(overlay, ImageOverlay):
             update |= {"fade_in": min(overlay.fade_in, length), "fade_out": min(overlay.fade_out, length)}
         overlays.append(overlay.model_copy(update=update))

@@ -107,7 +107,8 @@ def captions_command(
         transcripts = {str(source): [w.as_json() for w in _words(source, model)]}
     tl = checked.timeline
     if tl.captions is None or not tl.captions.lines:
-        track = captions.caption_track(checked, transcripts, style=style, karaoke=karaoke)
+        words = captions.timeline_words(checked, transcripts)
+        track = captions.caption_track(words, tl.canvas.fps, style=style, karaoke=karaoke)
         tl = tl.model_copy(update={"captions": track})
     writer = captions.srt_document if srt else captions.vtt_document if vtt else captions.ass_document
     text = writer(tl)

@@ -19,7 +19,7 @@ from flowai.core.errors import field_error
 from flowai.core.models import Job
 from flowai.editor import captions, service
 from flowai.editor.models import Asset, Project, Transcript
-from flowai.editor.timeline import CaptionTrack, CheckedTimeline, Span
+from flowai.editor.timeline import CheckedTimeline, Span
 from flowai.editor.transcribe import resolve_model
 
 CaptionFormat = Literal["srt", "vtt", "ass"]
@@ -128,8 +128,7 @@ def generate_captions(
         detail = ("transcribe its media first (POST /v1/assets/{id}/transcribe): " + ", ".join(missing)
                   if missing else "no words are heard on this timeline")  # fmt: skip
         raise field_error(409, "no-transcript", "project_id", detail)
-    track = CaptionTrack(lines=captions.build_lines(words, checked.timeline.canvas.fps),
-                         style=style, karaoke=karaoke)  # fmt: skip
+    track = captions.caption_track(words, checked.timeline.canvas.fps, style=style, karaoke=karaoke)
     doc = checked.timeline.model_copy(update={"captions": track}).model_dump(mode="json")
     return service.check_timeline(s, principal, doc, tenant_id=tenant_id)
 

@@ -185,7 +185,8 @@ def test_refine_snaps_whisper_times_to_sound_edges() -> None:
 def test_caption_track_from_transcripts() -> None:
     c = check(doc(video_tracks=[{"id": "v", "clips": [
         {"id": "a", "asset_id": "v30", "source_in": 0, "source_out": 300, "start": 0}]}]))  # fmt: skip
-    track = captions.caption_track(c, {"v30": WORDS}, style="bold", karaoke=True)
+    words = captions.timeline_words(c, {"v30": WORDS})
+    track = captions.caption_track(words, c.timeline.canvas.fps, style="bold", karaoke=True)
     assert isinstance(track, CaptionTrack) and track.style == "bold" and track.karaoke
     assert captions.line_at(track, 31) is not None and captions.line_at(track, 0) is None
 
