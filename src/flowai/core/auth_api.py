@@ -69,6 +69,18 @@ def user_out(user: User, tenant: TenantInfo) -> UserOut:
     )
 
 
+def _sign_in(s: DB, user: User, request: Request, response: Response, ctx: Ctx) -> None:
+    """Start a session for `user` and hand this browser its cookie."""
+    token = auth.start_session(
+        s,
+        user=user,
+        days=ctx.settings.session_days,
+        ip=client_ip(request),
+        user_agent=request.headers.get("user-agent"),
+    )
+    _set_session_cookie(response, ctx, token)
+
+
 def _set_session_cookie(response: Response, ctx: Ctx, token: str) -> None:
     response.set_cookie(
         SESSION_COOKIE,
@@ -101,14 +113,7 @@ def csrf(request: Request, response: Response, ctx: Ctx) -> CsrfOut:
 )
 def signup(body: SignupIn, request: Request, response: Response, ctx: Ctx, tenant: Tenant, s: DB) -> UserOut:
     user = auth.create_user(s, email=body.email, password=body.password, display_name=body.display_name)
-    token = auth.start_session(
-        s,
-        user=user,
-        days=ctx.settings.session_days,
-        ip=client_ip(request),
-        user_agent=request.headers.get("user-agent"),
-    )
-    _set_session_cookie(response, ctx, token)
+    _sign_in(s, user, request, response, ctx)
     return user_out(user, tenant)
 
 
@@ -133,14 +138,7 @@ def login(body: LoginIn, request: Request, response: Response, ctx: Ctx, tenant:
         for limit, key in checks:
             limiter.hit(limit, key)
         raise Problem(401, "invalid-credentials", "Wrong email or password.")
-    token = auth.start_session(
-        s,
-        user=user,
-        days=ctx.settings.session_days,
-        ip=client_ip(request),
-        user_agent=request.headers.get("user-agent"),
-    )
-    _set_session_cookie(response, ctx, token)
+    _sign_in(s, user, request, response, ctx)
     return user_out(user, tenant)
 
 
@@ -202,14 +200,7 @@ def reset_password(
     """Choose a new password with the emailed token; every other session of the account ends and
     this browser is signed in."""
     user = auth.reset_password(s, token=body.token, password=body.password)
-    token = auth.start_session(
-        s,
-        user=user,
-        days=ctx.settings.session_days,
-        ip=client_ip(request),
-        user_agent=request.headers.get("user-agent"),
-    )
-    _set_session_cookie(response, ctx, token)
+    _sign_in(s, user, request, response, ctx)
     return user_out(user, tenant)
 
 
@@ -234,14 +225,7 @@ def accept_invite(
 ) -> UserOut:
     """Join the workspace: creates the invited account (or signs in to the existing one)."""
     user = auth.accept_invite(s, token=body.token, password=body.password, display_name=body.display_name)
-    token = auth.start_session(
-        s,
-        user=user,
-        days=ctx.settings.session_days,
-        ip=client_ip(request),
-        user_agent=request.headers.get("user-agent"),
-    )
-    _set_session_cookie(response, ctx, token)
+    _sign_in(s, user, request, response, ctx)
     return user_out(user, tenant)
 
 
