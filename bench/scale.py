@@ -189,7 +189,7 @@ class Stack:
 
     def jobs_since(self, since: float) -> list[dict[str, Any]]:
         with self.engine.connect() as c:
-            rows = c.execute(text("SELECT kind, status, started_at, finished_at, created_at FROM jobs "
+            rows = c.execute(text("SELECT kind, status, started_at, finished_at, created_at, worker_id FROM jobs "
                                   "WHERE created_at >= to_timestamp(:t) AT TIME ZONE 'UTC' "
                                   "ORDER BY created_at"), {"t": since - 1}).mappings().all()  # fmt: skip
         return [dict(r) for r in rows]
@@ -225,6 +225,14 @@ def export(stack: Stack, client: httpx.Client, project_id: str, name: str, worke
 def job_seconds(run: Run, kind: str) -> list[float]:
     return [(j["finished_at"] - j["started_at"]).total_seconds() for j in run.jobs
             if j["kind"] == kind and j["started_at"] and j["finished_at"]]  # fmt: skip
+
+
+def busy(run: Run) -> float:
+    """Jobs running at once on average (job seconds / wall): about the number of workers when the
+    segments spread over them."""
+    seconds = sum((j["finished_at"] - j["started_at"]).total_seconds() for j in run.jobs
+                  if j["started_at"] and j["finished_at"])  # fmt: skip
+    return seconds / run.wall
 
 
 def main() -> None:
@@ -314,11 +322,11 @@ def report(runs: list[Run], args: argparse.Namespace, load0: tuple[float, float,
         f"load average: {load0[0]:.2f} at start, {os.getloadavg()[0]:.2f} at the end ({os.cpu_count()} cores)"
     )
     print(f"{'run':12s} {'workers':>7s} {'segments':>8s} {'wall s':>7s} {'x single':>8s} {'x 1 wkr':>8s} "
-          f"{'CPU s/out s':>11s} {'load':>5s}  frames")  # fmt: skip
+          f"{'CPU s/out s':>11s} {'load':>5s} {'busy':>5s}  frames")  # fmt: skip
     for r in runs:
         same = "identical" if r.hashes == single.hashes else "DIFFERENT"
         print(f"{r.name:12s} {r.workers:7d} {r.segments:8d} {r.wall:7.1f} {single.wall / r.wall:7.2f}x "
-              f"{one.wall / r.wall:7.2f}x {r.cpu / out_s:11.2f} {r.load:5.1f}  {len(r.hashes)} {same}")  # fmt: skip
+              f"{one.wall / r.wall:7.2f}x {r.cpu / out_s:11.2f} {r.load:5.1f} {busy(r):5.2f}  {len(r.hashes)} {same}")  # fmt: skip
     if args.repeat > 1:
         print(f"best of {args.repeat}: 2 workers {one.wall / two.wall:.2f}x the 1-worker segmented export, "
               f"{single.wall / two.wall:.2f}x the one-job render")  # fmt: skip
