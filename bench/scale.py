@@ -2,7 +2,9 @@
 
 Everything is real and separate, as on N machines: a fresh PostgreSQL database (dropped after),
 Redis as the Dramatiq broker, `flowai serve` for the API, and `flowai worker --threads 1`
-processes, with FLOWAI_FFMPEG_THREADS=1 so that each render keeps to one core and the core is the
+processes, each pinned to a core of its own (taskset; --no-pin to let the OS place them), with
+FLOWAI_FFMPEG_THREADS=1: FFmpeg still runs demux, decode, filter and encode as a pipeline of
+threads, which without pinning lets one render use more than one core; pinned, the core is the
 unit of scale. Media is generated with the bundled FFmpeg (three 1080p30 sources with sound) and
 uploaded through the API; the timeline cuts between them every --clip-seconds.
 
@@ -18,6 +20,7 @@ render, per extra job), and whether the decoded frames of every output are ident
 framemd5 of the video stream; quality "lossless" by default, where segments join bit-exact).
 
 Run: .venv/bin/python bench/scale.py [--seconds 60] [--segment-seconds 10] [--quality lossless]
+                                     [--repeat 1] [--no-pin]
 Needs FLOWAI_TEST_POSTGRES_URL (default postgresql+psycopg://postgres@127.0.0.1:5432/test) and
 FLOWAI_TEST_REDIS_URL (default redis://127.0.0.1:6379/0).
 """
@@ -155,7 +158,10 @@ class Stack:
         while len(self.workers) < n:
             path = self.work / f"worker-{len(self.workers)}.log"
             env = {**self.env, "FLOWAI_LOG_LEVEL": "INFO"}
-            self.workers.append(subprocess.Popen([sys.executable, "-m", "flowai", "worker", "--threads", "1"],
+            # --pin: worker i (and its FFmpeg, which still runs demux, decode, filter and encode as
+            # a pipeline of threads) on core i, so that n workers use exactly n cores
+            pin = ["taskset", "-c", str(len(self.workers) % (os.cpu_count() or 1))] if self.args.pin else []
+            self.workers.append(subprocess.Popen([*pin, sys.executable, "-m", "flowai", "worker", "--threads", "1"],
                                                  env=env, stdout=path.open("wb"), stderr=subprocess.STDOUT))  # fmt: skip
             deadline = time.monotonic() + 120
             while "worker started" not in path.read_text(errors="replace"):  # consuming from now on
@@ -243,6 +249,9 @@ def main() -> None:
     parser.add_argument("--quality", default="lossless", choices=["draft", "standard", "high", "lossless"])
     parser.add_argument("--ffmpeg-threads", type=int, default=1)
     parser.add_argument(
+        "--pin", action=argparse.BooleanOptionalAction, default=True, help="pin worker i to core i (taskset)"
+    )
+    parser.add_argument(
         "--repeat", type=int, default=1, help="1- and 2-worker runs, alternating; best counts"
     )
     args = parser.parse_args()
@@ -317,7 +326,8 @@ def report(runs: list[Run], args: argparse.Namespace, load0: tuple[float, float,
     two = min((r for r in runs if r.name == "2 workers"), key=lambda r: r.wall)
     out_s = float(args.seconds)
     print(f"\n{args.seconds} s 1080p30 timeline, quality {args.quality}, FLOWAI_FFMPEG_THREADS="
-          f"{args.ffmpeg_threads}, segments of ~{args.segment_seconds:g} s")  # fmt: skip
+          f"{args.ffmpeg_threads}, segments of ~{args.segment_seconds:g} s, "
+          f"workers {'pinned one per core' if args.pin else 'not pinned'}")  # fmt: skip
     print(
         f"load average: {load0[0]:.2f} at start, {os.getloadavg()[0]:.2f} at the end ({os.cpu_count()} cores)"
     )
