@@ -83,7 +83,8 @@ class Settings(BaseSettings):
     cookie_secure: bool = Field(False, description="Mark cookies Secure (set true behind HTTPS)")
     login_attempts_per_15min: int = Field(5, description="Failed logins allowed per account from one IP")
     login_account_attempts_per_15min: int = Field(
-        100, description="Failed logins allowed per account from all IPs together (a guessing spread over many IPs)"
+        100,
+        description="Failed logins allowed per account from all IPs together (a guessing spread over many IPs)",
     )
     redis_url: str | None = Field(
         None, description="Redis shared by all API processes for rate limits; unset: in-memory"

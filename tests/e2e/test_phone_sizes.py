@@ -50,7 +50,9 @@ CUT = """() => [...document.querySelectorAll("body *")].filter((el) => {
 
 def assert_fits(page: Any, name: str) -> None:
     width, screen = page.evaluate(OVERFLOW)
-    assert width <= screen, f"{name}: the document is {width}px wide on a {screen}px screen: {page.evaluate(WIDE)}"
+    assert width <= screen, (
+        f"{name}: the document is {width}px wide on a {screen}px screen: {page.evaluate(WIDE)}"
+    )
     cut = page.evaluate(CUT)
     assert not cut, f"{name}: cut off at the right edge: {cut}"
 
@@ -71,12 +73,16 @@ def shoot(page: Any, artifacts: Path, name: str, size: dict[str, int]) -> None:
 def _tenant(live: LiveServer) -> tuple[str, str]:
     slug = f"phone-{uuid.uuid4().hex[:6]}"
     email = f"owner@{slug}.example"
-    live.flowai("tenants", "create", slug, "--name", "Phone Co", "--owner-email", email, "--owner-password", PASSWORD)
+    live.flowai(
+        "tenants", "create", slug, "--name", "Phone Co", "--owner-email", email, "--owner-password", PASSWORD
+    )
     return f"http://{slug}.localhost:{live.port}", email
 
 
 @pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["phone", "desktop"])
-def test_every_page_fits(live_server: LiveServer, browser: Any, artifacts: Path, size: dict[str, int]) -> None:
+def test_every_page_fits(
+    live_server: LiveServer, browser: Any, artifacts: Path, size: dict[str, int]
+) -> None:
     base, email = _tenant(live_server)
     context = browser.new_context(viewport=size)
     page = context.new_page()
@@ -85,7 +91,12 @@ def test_every_page_fits(live_server: LiveServer, browser: Any, artifacts: Path,
     try:
         # signed out: log in, sign up, forgot password
         page.goto(f"{base}/login")
-        assert_usable(page, "login", page.get_by_role("button", name="Log in"), page.get_by_role("link", name="Forgot password?"))
+        assert_usable(
+            page,
+            "login",
+            page.get_by_role("button", name="Log in"),
+            page.get_by_role("link", name="Forgot password?"),
+        )
         shoot(page, artifacts, "login", size)
         page.goto(f"{base}/signup")
         assert_usable(page, "signup", page.get_by_role("button", name="Create account"))
@@ -108,7 +119,9 @@ def test_every_page_fits(live_server: LiveServer, browser: Any, artifacts: Path,
             assert_usable(page, "dashboard", menu, logout, page.get_by_role("heading", level=1))
             shoot(page, artifacts, "dashboard", size)
             menu.click()
-            assert_usable(page, "menu", nav.get_by_role("link", name="Editor"), nav.get_by_role("link", name="Admin"))
+            assert_usable(
+                page, "menu", nav.get_by_role("link", name="Editor"), nav.get_by_role("link", name="Admin")
+            )
             shoot(page, artifacts, "menu", size)
             nav.get_by_role("link", name="Voice").click()  # the drawer closes on navigation
             expect(nav).to_be_hidden()
@@ -155,6 +168,8 @@ def test_every_page_fits(live_server: LiveServer, browser: Any, artifacts: Path,
         page.get_by_role("button", name="Add text").click()
         assert_fits(page, "editor with a clip")
         shoot(page, artifacts, "editor", size)
-        page.screenshot(path=str(artifacts / f"editor-full-{size['width']}x{size['height']}.png"), full_page=True)
+        page.screenshot(
+            path=str(artifacts / f"editor-full-{size['width']}x{size['height']}.png"), full_page=True
+        )
     finally:
         context.close()

@@ -6,7 +6,7 @@ Service functions here take a tenant-bound SQLAlchemy session and plain values; 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -18,11 +18,9 @@ from flowai.core.db import utcnow
 from flowai.core.errors import Problem, field_error, not_found
 from flowai.core.models import ApiKey, Invite, PasswordReset, User, UserProfile, WebSession
 from flowai.core.security import (
-    constant_time_equal,
     generate_api_key,
     hash_password,
     new_token,
-    parse_api_key,
     sha256_hex,
     verify_password,
 )
@@ -213,35 +211,6 @@ def rotate_api_key(
     end = now + overlap
     key.expires_at = end if key.expires_at is None else min(key.expires_at, end)
     return new, plaintext
-
-
-def principal_for_api_key(s: Session, value: str) -> Principal | None:
-    parsed = parse_api_key(value)
-    if parsed is None:
-        return None
-    key_id, secret = parsed
-    found = s.execute(
-        select(ApiKey, User).join(User, User.id == ApiKey.user_id).where(ApiKey.id == key_id)
-    ).first()
-    if found is None:
-        return None
-    row, user = found
-    if not constant_time_equal(row.secret_hash, sha256_hex(secret)):
-        return None
-    now = utcnow()
-    if row.revoked_at is not None or (row.expires_at is not None and row.expires_at <= now):
-        return None
-    if not user.is_active:
-        return None
-    principal = principal_for(user, "api_key", frozenset(row.scopes), row.id)
-    stale = row.last_used_at is None or now - row.last_used_at > LAST_USED_RESOLUTION
-    return replace(principal, touch=stale)
-
-
-def touch_api_key(s: Session, key_id: str) -> None:
-    """Record a key's use (at most once per LAST_USED_RESOLUTION). Called in a transaction of its
-    own: in the request's, this write would hold SQLite's lock for the whole request."""
-    s.execute(update(ApiKey).where(ApiKey.id == key_id).values(last_used_at=utcnow()))
 
 
 def user_for_supabase_claims(s: Session, claims: dict[str, Any]) -> User:

@@ -210,16 +210,19 @@ class ChainRuntime:
         with self.db.transaction(system=True) as s:
             # A chain that was reset (a dev chain's state wiped) gives a redeploy the same
             # addresses (same deployer, same nonces): that row is the stale record, take it over.
-            row = s.execute(
+            stale = s.execute(
                 select(SharePlatform).where(
                     SharePlatform.chain_id == platform.chain_id, SharePlatform.factory == platform.factory
                 )
             ).scalar_one_or_none()
-            if row is None:
-                row = SharePlatform(chain_id=platform.chain_id, factory=platform.factory)
-                s.add(row)
-            row.nft, row.deployer, row.deployed_block = platform.nft, signer.address, client.block_number()
-            row.created_at = utcnow()
+            record = stale or SharePlatform(chain_id=platform.chain_id, factory=platform.factory)
+            s.add(record)
+            record.nft, record.deployer, record.deployed_block = (
+                platform.nft,
+                signer.address,
+                client.block_number(),
+            )
+            record.created_at = utcnow()
         log.info("contracts deployed", extra={"nft": platform.nft, "factory": platform.factory})
         return platform
 
