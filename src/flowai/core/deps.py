@@ -265,7 +265,7 @@ def one_hop(app: FastAPI) -> None:
     validation and the commit run in one worker thread, in that order (a handler that raises, or
     a result that does not validate, is rolled back as before); FastAPI's own validation of the
     already validated value is then cheap enough for the event loop."""
-    for route in _api_routes(app.router.routes):
+    for route in api_routes(app.router.routes):
         call = route.dependant.call
         if call is None or _is_async(call):
             continue
@@ -305,10 +305,10 @@ def _in_one_hop(call: Callable[..., Any], route: APIRoute) -> Callable[..., Any]
 def declare_scopes(app: FastAPI) -> None:
     """Write each route's requirement into its OpenAPI operation (`x-required-scopes`: one of
     these is needed; empty for a public route), read off the dependencies it really runs."""
-    for route in _api_routes(app.router.routes):
+    for route in api_routes(app.router.routes):
         found = {
             (type(d.call), d.call.scopes)
-            for d in _walk(route.dependant)
+            for d in sub_dependencies(route.dependant)
             if isinstance(d.call, Require | Public)
         }
         if len(found) == 1:  # none, or two that disagree, is left undeclared: the scope test fails
@@ -316,15 +316,17 @@ def declare_scopes(app: FastAPI) -> None:
             route.openapi_extra = {**(route.openapi_extra or {}), "x-required-scopes": list(scopes)}
 
 
-def _api_routes(routes: list[Any]) -> Iterator[APIRoute]:
+def api_routes(routes: list[Any]) -> Iterator[APIRoute]:
+    """Every APIRoute below `routes`, inside included routers too."""
     for route in routes:
         if isinstance(route, APIRoute):
             yield route
         elif hasattr(route, "original_router"):  # FastAPI's lazily combined include_router()
-            yield from _api_routes(route.original_router.routes)
+            yield from api_routes(route.original_router.routes)
 
 
-def _walk(dependant: Dependant) -> Iterator[Dependant]:
+def sub_dependencies(dependant: Dependant) -> Iterator[Dependant]:
+    """Every dependency a route runs, depth first."""
     for sub in dependant.dependencies:
         yield sub
-        yield from _walk(sub)
+        yield from sub_dependencies(sub)

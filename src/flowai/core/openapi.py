@@ -10,7 +10,6 @@ path id → 404, parameters or a body → 422), plus the few route-specific answ
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -208,7 +207,7 @@ def complete(schema: dict[str, Any], routes: dict[tuple[str, str], APIRoute]) ->
 
 
 def _complete_operation(method: str, path: str, op: dict[str, Any], route: APIRoute | None) -> None:
-    calls = {d.call for d in _walk(route.dependant)} if route is not None else set()
+    calls = {d.call for d in deps.sub_dependencies(route.dependant)} if route is not None else set()
     extra = EXTRA.get(f"{method} {path}", {})
     problems: set[int] = set(extra.get("problems", []))
     params = op.get("parameters", [])
@@ -259,21 +258,7 @@ def _problem_response(status: int) -> dict[str, Any]:
 
 
 def _routes_by_operation(app: FastAPI) -> dict[tuple[str, str], APIRoute]:
-    return {(m, r.path_format): r for r in _api_routes(app.router.routes) for m in r.methods or ()}
-
-
-def _api_routes(routes: list[Any]) -> Iterator[APIRoute]:
-    for route in routes:
-        if isinstance(route, APIRoute):
-            yield route
-        elif hasattr(route, "original_router"):  # FastAPI's lazily combined include_router()
-            yield from _api_routes(route.original_router.routes)
-
-
-def _walk(dependant: Any) -> Iterator[Any]:
-    for sub in dependant.dependencies:
-        yield sub
-        yield from _walk(sub)
+    return {(m, r.path_format): r for r in deps.api_routes(app.router.routes) for m in r.methods or ()}
 
 
 def _install_docs(app: FastAPI) -> None:
