@@ -25,8 +25,15 @@ def fractionalize(client: TestClient, creator: str, video_id: str, **extra: Any)
 
 
 def test_invest_revenue_royalties_end_to_end(
-    client: TestClient, ctx: AppContext, dev_chain: Any, wait_job: Callable[..., Any]
+    client: TestClient,
+    ctx: AppContext,
+    dev_chain: Any,
+    wait_job: Callable[..., Any],
+    make_tenant: Callable[[str], str],
 ) -> None:
+    # a workspace of its own: a royalty run pays all of a workspace's pending revenue, and other
+    # tests of the session leave some on the shared localhost workspace
+    client = TestClient(client.app, base_url=f"http://{make_tenant('royalties')}")
     me = signup(client)
     tenant_id = me["tenant"]["slug"] and _tenant_id(ctx, me["tenant"]["slug"])
     video_id = f"video-{uuid.uuid4().hex[:8]}"
