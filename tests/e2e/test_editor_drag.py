@@ -43,6 +43,18 @@ def end(clip: dict[str, Any]) -> int:
     return int(clip["start"] + clip["source_out"] - clip["source_in"])
 
 
+def drop_from_bin(page: Any, item: Any, track: Any, frame: int) -> None:
+    """An HTML5 drag from a media bin item to `frame` of a track, with the mouse. (Locator.drag_to
+    first scrolls the target into view; the track is wider than the timeline's scroll box, so that
+    slides the timeline sideways and the drop lands frames away from where it was aimed.)"""
+    src, dst = item.bounding_box(), track.bounding_box()
+    assert src and dst
+    page.mouse.move(src["x"] + src["width"] / 2, src["y"] + src["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(dst["x"] + frame * ZOOM, dst["y"] + dst["height"] / 2, steps=5)
+    page.mouse.up()
+
+
 def box_of(locator: Any) -> dict[str, float]:
     locator.scroll_into_view_if_needed()
     box = locator.bounding_box()
@@ -79,19 +91,14 @@ def test_drag_drop_snap_and_trim_with_the_mouse(
     assert assets.ok
     asset_id = {a["filename"]: a["id"] for a in assets.json()["items"]}
     track = page.get_by_role("group", name="Video V1 track")
-    track_box = box_of(track)
 
     # 1. alpha from the bin onto the track, dropped 1 frame in: it snaps to 0
-    bin_.get_by_role("listitem").filter(has_text="alpha.mp4").drag_to(
-        track, target_position={"x": 1 * ZOOM, "y": track_box["height"] / 2}
-    )
+    drop_from_bin(page, bin_.get_by_role("listitem").filter(has_text="alpha.mp4"), track, 1)
     alpha_clip = page.get_by_role("button", name="Clip alpha.mp4", exact=True)
     expect(alpha_clip).to_be_visible()
 
     # 2. bravo from the bin, dropped well after alpha's end (frame 100)
-    bin_.get_by_role("listitem").filter(has_text="bravo.mp4").drag_to(
-        track, target_position={"x": 100 * ZOOM, "y": track_box["height"] / 2}
-    )
+    drop_from_bin(page, bin_.get_by_role("listitem").filter(has_text="bravo.mp4"), track, 100)
     bravo = page.get_by_role("button", name="Clip bravo.mp4", exact=True)
     expect(bravo).to_be_visible()
     url = f"{base}/v1/projects/{project_id}"
