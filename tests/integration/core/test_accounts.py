@@ -4,17 +4,15 @@
 from __future__ import annotations
 
 import re
-import socket
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import timedelta
-from email import message_from_bytes, policy
 from email.message import Message
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from flowai_mail import Mailbox, smtp_server
 from flowai_testkit import PASSWORD, csrf, make_settings, signup, unique_email, wait_until
 from sqlalchemy import select, update
 
@@ -27,38 +25,10 @@ from flowai.settings import Settings
 NEW_PASSWORD = "a brand new passphrase"
 
 
-@dataclass
-class Mailbox:
-    url: str = ""
-    messages: list[tuple[list[str], Message]] = field(default_factory=list)
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 (aiosmtpd)
-        self.messages.append(
-            (list(envelope.rcpt_tos), message_from_bytes(envelope.content, policy=policy.default))
-        )
-        return "250 OK"
-
-    def to(self, address: str) -> list[Message]:
-        return [m for rcpt, m in self.messages if address in rcpt]
-
-    def wait_for(self, address: str, count: int = 1) -> Message:
-        return wait_until(lambda: self.to(address)[count - 1] if len(self.to(address)) >= count else None,
-                          what=f"mail #{count} to {address}")  # fmt: skip
-
-
 @pytest.fixture(scope="module")
 def mailbox() -> Iterator[Mailbox]:
-    from aiosmtpd.controller import Controller
-
-    box = Mailbox()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(box, hostname="127.0.0.1", port=port)
-    controller.start()
-    box.url = f"smtp://127.0.0.1:{port}"
-    yield box
-    controller.stop()
+    with smtp_server() as box:
+        yield box
 
 
 @pytest.fixture
