@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -24,31 +23,11 @@ import uuid
 from pathlib import Path
 
 import httpx
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from benchkit import cpu_seconds, flowai, free_port, scratch_database
 
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "3000"))  # per endpoint, over all rounds
 THREADS = int(os.environ.get("BENCH_THREADS", "8"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
-TICK = os.sysconf("SC_CLK_TCK")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def flowai(env: dict[str, str], *args: str) -> str:
-    out = subprocess.run(
-        [sys.executable, "-m", "flowai", *args], env=env, check=True, capture_output=True, text=True
-    )
-    return out.stdout.strip().splitlines()[-1]
-
-
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICK
 
 
 def drive(url: str, headers: dict[str, str], requests: int = REQUESTS) -> float:
@@ -139,16 +118,8 @@ def main() -> None:
         results.append(run("sqlite", f"sqlite:///{tmp}/bench.db", Path(tmp)))
         pg = os.environ.get("FLOWAI_TEST_POSTGRES_URL")
         if pg:
-            admin = create_engine(pg, isolation_level="AUTOCOMMIT")
-            name = f"flowai_bench_{uuid.uuid4().hex[:8]}"
-            with admin.connect() as c:
-                c.execute(text(f'CREATE DATABASE "{name}"'))
-            try:
-                url = make_url(pg).set(database=name).render_as_string(hide_password=False)
+            with scratch_database(pg) as url:
                 results.append(run("postgres", url, Path(tmp)))
-            finally:
-                with admin.connect() as c:
-                    c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         else:
             print("postgres: skipped (set FLOWAI_TEST_POSTGRES_URL)", file=sys.stderr)
     print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")

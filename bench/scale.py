@@ -31,7 +31,6 @@ import argparse
 import json
 import math
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -42,27 +41,14 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from benchkit import cpu_seconds, flowai, free_port, scratch_database
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from flowai.editor.media import ffmpeg_exe
 
 PG = os.environ.get("FLOWAI_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REDIS = os.environ.get("FLOWAI_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-TICK = os.sysconf("SC_CLK_TCK")
 SOURCES = ["testsrc2", "smptehdbars", "rgbtestsrc"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def flowai(env: dict[str, str], *args: str) -> str:
-    out = subprocess.run([sys.executable, "-m", "flowai", *args], env=env, check=True,
-                         capture_output=True, text=True)  # fmt: skip
-    return out.stdout.strip().splitlines()[-1]
 
 
 def make_source(path: Path, src: str, seconds: int, tone: int) -> Path:
@@ -75,12 +61,6 @@ def make_source(path: Path, src: str, seconds: int, tone: int) -> Path:
         check=True,
     )  # fmt: skip
     return path
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system time of a process and of its waited-for children (its FFmpeg runs)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return sum(int(fields[i]) for i in (11, 12, 13, 14)) / TICK
 
 
 def framemd5(path: Path) -> list[str]:
@@ -204,7 +184,7 @@ class Stack:
 def export(stack: Stack, client: httpx.Client, project_id: str, name: str, workers: int) -> Run:
     stack.scale_workers(workers)
     stack.wait_idle()
-    cpu0 = sum(cpu_seconds(w.pid) for w in stack.workers)
+    cpu0 = sum(cpu_seconds(w.pid, children=True) for w in stack.workers)
     since = time.time()
     t0 = time.perf_counter()
     r = client.post(
@@ -221,7 +201,7 @@ def export(stack: Stack, client: httpx.Client, project_id: str, name: str, worke
     if row["status"] != "succeeded":
         raise SystemExit(f"{name}: export {row['status']}: {row.get('error')}")
     stack.wait_idle()
-    cpu = sum(cpu_seconds(w.pid) for w in stack.workers) - cpu0
+    cpu = sum(cpu_seconds(w.pid, children=True) for w in stack.workers) - cpu0
     out = stack.work / f"{name.replace(' ', '-')}.mp4"
     out.write_bytes(client.get(row["download_url"]).raise_for_status().content)
     load = os.getloadavg()[0]
@@ -256,67 +236,59 @@ def main() -> None:
     )
     args = parser.parse_args()
     load0 = os.getloadavg()
-    admin = create_engine(PG, isolation_level="AUTOCOMMIT")
-    name = f"flowai_bench_scale_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as c:
-        c.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(PG).set(database=name).render_as_string(hide_password=False)
     runs: list[Run] = []
-    try:
-        with tempfile.TemporaryDirectory(prefix="flowai-scale-") as tmp:
-            work = Path(tmp)
-            stack = Stack(work, url, args)
-            try:
-                flowai(stack.env, "db", "upgrade")
-                email = f"bench-{uuid.uuid4().hex[:8]}@example.com"
-                flowai(stack.env, "users", "create", "--email", email, "--password", "benchmark-password")
-                key = flowai(stack.env, "apikeys", "create", "--user", email, "--scopes",
-                             "read,editor:write,exports:write")  # fmt: skip
-                per_source = math.ceil(args.seconds / len(SOURCES))
-                media = [
-                    make_source(work / f"{s}.mp4", s, per_source, 300 + 200 * i)
-                    for i, s in enumerate(SOURCES)
-                ]
-                stack.serve(segment_seconds=0)
-                stack.scale_workers(1)
-                client = httpx.Client(
-                    base_url=stack.base, headers={"Authorization": f"Bearer {key}"}, timeout=600
-                )
-                ids = []
-                for path in media:
-                    r = client.post(f"/v1/assets?filename={path.name}", content=path.read_bytes())
-                    r.raise_for_status()
-                    ids.append(r.json()["id"])
-                fps, clip = 30, args.clip_seconds * 30
-                clips = []
-                for n in range(args.seconds // args.clip_seconds):
-                    src = n % len(ids)
-                    offset = (n // len(ids)) * clip % (per_source * fps - clip + 1)
-                    clips.append({"id": f"c{n}", "asset_id": ids[src], "source_in": offset,
-                                  "source_out": offset + clip, "start": n * clip})  # fmt: skip
-                timeline = {"canvas": {"width": 1920, "height": 1080, "fps": "30"},
-                            "video_tracks": [{"id": "v1", "clips": clips}]}  # fmt: skip
-                r = client.post("/v1/projects", json={"name": "Scale-out bench", "timeline": timeline})
+    with (
+        scratch_database(PG, "flowai_bench_scale") as url,
+        tempfile.TemporaryDirectory(prefix="flowai-scale-") as tmp,
+    ):
+        work = Path(tmp)
+        stack = Stack(work, url, args)
+        try:
+            flowai(stack.env, "db", "upgrade")
+            email = f"bench-{uuid.uuid4().hex[:8]}@example.com"
+            flowai(stack.env, "users", "create", "--email", email, "--password", "benchmark-password")
+            key = flowai(stack.env, "apikeys", "create", "--user", email, "--scopes",
+                         "read,editor:write,exports:write")  # fmt: skip
+            per_source = math.ceil(args.seconds / len(SOURCES))
+            media = [
+                make_source(work / f"{s}.mp4", s, per_source, 300 + 200 * i) for i, s in enumerate(SOURCES)
+            ]
+            stack.serve(segment_seconds=0)
+            stack.scale_workers(1)
+            client = httpx.Client(
+                base_url=stack.base, headers={"Authorization": f"Bearer {key}"}, timeout=600
+            )
+            ids = []
+            for path in media:
+                r = client.post(f"/v1/assets?filename={path.name}", content=path.read_bytes())
                 r.raise_for_status()
-                project_id = r.json()["id"]
-                print(f"load average at start: {load0[0]:.2f} {load0[1]:.2f} {load0[2]:.2f} "
-                      f"on {os.cpu_count()} cores", flush=True)  # fmt: skip
-                runs.append(export(stack, client, project_id, "single", 1))
-                print(f"single render: {runs[-1].wall:.1f} s", flush=True)
-                stack.serve(segment_seconds=args.segment_seconds)
-                client.base_url = httpx.URL(stack.base)
-                for _ in range(args.repeat):
-                    runs.append(export(stack, client, project_id, "1 worker", 1))
-                    print(f"segmented, 1 worker: {runs[-1].wall:.1f} s", flush=True)
-                    runs.append(export(stack, client, project_id, "2 workers", 2))
-                    print(f"segmented, 2 workers: {runs[-1].wall:.1f} s", flush=True)
-                client.close()
-            finally:
-                stack.stop()
-    finally:
-        with admin.connect() as c:
-            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+                ids.append(r.json()["id"])
+            fps, clip = 30, args.clip_seconds * 30
+            clips = []
+            for n in range(args.seconds // args.clip_seconds):
+                src = n % len(ids)
+                offset = (n // len(ids)) * clip % (per_source * fps - clip + 1)
+                clips.append({"id": f"c{n}", "asset_id": ids[src], "source_in": offset,
+                              "source_out": offset + clip, "start": n * clip})  # fmt: skip
+            timeline = {"canvas": {"width": 1920, "height": 1080, "fps": "30"},
+                        "video_tracks": [{"id": "v1", "clips": clips}]}  # fmt: skip
+            r = client.post("/v1/projects", json={"name": "Scale-out bench", "timeline": timeline})
+            r.raise_for_status()
+            project_id = r.json()["id"]
+            print(f"load average at start: {load0[0]:.2f} {load0[1]:.2f} {load0[2]:.2f} "
+                  f"on {os.cpu_count()} cores", flush=True)  # fmt: skip
+            runs.append(export(stack, client, project_id, "single", 1))
+            print(f"single render: {runs[-1].wall:.1f} s", flush=True)
+            stack.serve(segment_seconds=args.segment_seconds)
+            client.base_url = httpx.URL(stack.base)
+            for _ in range(args.repeat):
+                runs.append(export(stack, client, project_id, "1 worker", 1))
+                print(f"segmented, 1 worker: {runs[-1].wall:.1f} s", flush=True)
+                runs.append(export(stack, client, project_id, "2 workers", 2))
+                print(f"segmented, 2 workers: {runs[-1].wall:.1f} s", flush=True)
+            client.close()
+        finally:
+            stack.stop()
     report(runs, args, load0)
 
 

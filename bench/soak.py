@@ -24,7 +24,6 @@ import argparse
 import json
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -38,8 +37,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from benchkit import flowai, free_port, scratch_database
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from flowai.editor.media import ffmpeg_exe
 
@@ -50,18 +49,6 @@ FPS = 30
 CLIP = 2 * FPS  # frames per clip of the soak timeline
 # (kind, weight) of the request mix; exports and webhook tests are paced by their own rates
 READS = ["jobs", "projects", "project", "assets", "exports", "deliveries", "me"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def flowai(env: dict[str, str], *args: str) -> str:
-    out = subprocess.run([sys.executable, "-m", "flowai", *args], env=env, check=True,
-                         capture_output=True, text=True)  # fmt: skip
-    return out.stdout.strip().splitlines()[-1]
 
 
 def rss_mib(pid: int) -> float:
@@ -258,126 +245,122 @@ def main() -> None:
     parser.add_argument("--drain-timeout", type=float, default=300.0, help="seconds to wait for the queue")
     args = parser.parse_args()
     load0 = os.getloadavg()
-    admin = create_engine(PG, isolation_level="AUTOCOMMIT")
-    dbname = f"flowai_soak_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{dbname}"'))
-    url = make_url(PG).set(database=dbname).render_as_string(hide_password=False)
     procs: dict[str, subprocess.Popen[bytes]] = {}
     series: dict[str, list[tuple[float, float]]] = defaultdict(list)
     receiver = Receiver()
-    try:
-        with tempfile.TemporaryDirectory(prefix="flowai-soak-") as tmp:
-            work = Path(tmp)
-            port = free_port()
-            base = f"http://127.0.0.1:{port}"
-            env = {
-                **os.environ,
-                "FLOWAI_DATA_DIR": str(work / "data"),
-                "FLOWAI_DATABASE_URL": url,
-                "FLOWAI_BROKER_URL": REDIS,
-                "FLOWAI_BROKER_NAMESPACE": f"flowai-soak-{uuid.uuid4().hex[:8]}",
-                "FLOWAI_REDIS_URL": REDIS,
-                "FLOWAI_SECRET_KEY": "soak-secret-key",
-                "FLOWAI_PUBLIC_URL": base,
-                "FLOWAI_WEBHOOK_ALLOW_PRIVATE": "true",
-                "FLOWAI_LOG_LEVEL": "WARNING",
-                "FLOWAI_FFMPEG_THREADS": "1",
-                "FLOWAI_PLANS": json.dumps(
-                    {
-                        "enterprise": {
-                            "per_key": "100000/minute",
-                            "per_tenant": "100000/minute",
-                            "concurrent_jobs": 50,
+    with scratch_database(PG, "flowai_soak") as url:
+        try:
+            with tempfile.TemporaryDirectory(prefix="flowai-soak-") as tmp:
+                work = Path(tmp)
+                port = free_port()
+                base = f"http://127.0.0.1:{port}"
+                env = {
+                    **os.environ,
+                    "FLOWAI_DATA_DIR": str(work / "data"),
+                    "FLOWAI_DATABASE_URL": url,
+                    "FLOWAI_BROKER_URL": REDIS,
+                    "FLOWAI_BROKER_NAMESPACE": f"flowai-soak-{uuid.uuid4().hex[:8]}",
+                    "FLOWAI_REDIS_URL": REDIS,
+                    "FLOWAI_SECRET_KEY": "soak-secret-key",
+                    "FLOWAI_PUBLIC_URL": base,
+                    "FLOWAI_WEBHOOK_ALLOW_PRIVATE": "true",
+                    "FLOWAI_LOG_LEVEL": "WARNING",
+                    "FLOWAI_FFMPEG_THREADS": "1",
+                    "FLOWAI_PLANS": json.dumps(
+                        {
+                            "enterprise": {
+                                "per_key": "100000/minute",
+                                "per_tenant": "100000/minute",
+                                "concurrent_jobs": 50,
+                            }
                         }
-                    }
-                ),  # fmt: skip
-            }
-            flowai(env, "db", "upgrade")
-            email = f"soak-{uuid.uuid4().hex[:8]}@example.com"
-            flowai(env, "users", "create", "--email", email, "--password", "soak-password-1")
-            key = flowai(env, "apikeys", "create", "--user", email, "--scopes",
-                         "read,editor:write,exports:write,webhooks:manage")  # fmt: skip
-            procs["serve"] = subprocess.Popen(
-                [sys.executable, "-m", "flowai", "serve", "--port", str(port), "--no-migrate"],
-                env=env, stdout=(work / "serve.log").open("wb"), stderr=subprocess.STDOUT,
-            )  # fmt: skip
-            for i in range(args.workers):
-                log = work / f"worker-{i}.log"
-                procs[f"worker {i + 1}"] = subprocess.Popen(
-                    [sys.executable, "-m", "flowai", "worker"], env={**env, "FLOWAI_LOG_LEVEL": "INFO"},
-                    stdout=log.open("wb"), stderr=subprocess.STDOUT,
+                    ),  # fmt: skip
+                }
+                flowai(env, "db", "upgrade")
+                email = f"soak-{uuid.uuid4().hex[:8]}@example.com"
+                flowai(env, "users", "create", "--email", email, "--password", "soak-password-1")
+                key = flowai(env, "apikeys", "create", "--user", email, "--scopes",
+                             "read,editor:write,exports:write,webhooks:manage")  # fmt: skip
+                procs["serve"] = subprocess.Popen(
+                    [sys.executable, "-m", "flowai", "serve", "--port", str(port), "--no-migrate"],
+                    env=env, stdout=(work / "serve.log").open("wb"), stderr=subprocess.STDOUT,
                 )  # fmt: skip
-            deadline = time.monotonic() + 120
-            while True:
-                try:
-                    if httpx.get(f"{base}/healthz").status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise SystemExit(
-                        f"flowai serve did not start: {(work / 'serve.log').read_text()[-2000:]}"
-                    )
-                time.sleep(0.2)
-            for i in range(args.workers):
-                log = work / f"worker-{i}.log"
-                while "worker started" not in log.read_text(errors="replace"):
-                    if time.monotonic() > deadline or procs[f"worker {i + 1}"].poll() is not None:
-                        raise SystemExit(f"flowai worker did not start: {log.read_text()[-2000:]}")
+                for i in range(args.workers):
+                    log = work / f"worker-{i}.log"
+                    procs[f"worker {i + 1}"] = subprocess.Popen(
+                        [sys.executable, "-m", "flowai", "worker"], env={**env, "FLOWAI_LOG_LEVEL": "INFO"},
+                        stdout=log.open("wb"), stderr=subprocess.STDOUT,
+                    )  # fmt: skip
+                deadline = time.monotonic() + 120
+                while True:
+                    try:
+                        if httpx.get(f"{base}/healthz").status_code == 200:
+                            break
+                    except httpx.HTTPError:
+                        pass
+                    if time.monotonic() > deadline:
+                        raise SystemExit(
+                            f"flowai serve did not start: {(work / 'serve.log').read_text()[-2000:]}"
+                        )
                     time.sleep(0.2)
-            sources = [
-                make_clip(work / f"{s}.mp4", s, 6, 400 + 200 * i)
-                for i, s in enumerate(("testsrc2", "smptebars"))
-            ]
-            assets = []
-            with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"}, timeout=120) as c:
-                for path in sources:
-                    r = c.post(f"/v1/assets?filename={path.name}", content=path.read_bytes())
-                    r.raise_for_status()
-                    assets.append(r.json()["id"])
-            soak = Soak(base, key, args, assets, receiver)
-            projects = soak.setup()
-            print(f"load average at start: {load0[0]:.2f} {load0[1]:.2f} {load0[2]:.2f} on {os.cpu_count()} cores; "
-                  f"{args.duration:g} s of traffic at {args.rps:g} req/s, {args.workers} workers", flush=True)  # fmt: skip
-            start = time.monotonic()
-            sampler_stop = threading.Event()
-            sampler = threading.Thread(target=sample_rss, args=(procs, series, start, sampler_stop, 10.0))
-            sampler.start()
-            threads = [threading.Thread(target=soak.traffic, args=(p, i)) for i, p in enumerate(projects)]
-            threads.append(
-                threading.Thread(target=soak.paced, args=(args.export_every, "export", projects[0]))
-            )
-            threads.append(
-                threading.Thread(target=soak.paced, args=(args.webhook_every, "webhook", projects[0]))
-            )
-            for t in threads:
-                t.start()
-            while time.monotonic() - start < args.duration:
-                time.sleep(min(30.0, max(0.1, args.duration - (time.monotonic() - start))))
-                done = sum(len(v) for v in soak.stats.latency.values())
-                print(f"  {time.monotonic() - start:6.0f} s: {done} requests, {len(soak.exports)} exports, "
-                      f"{len(receiver.ids())} webhooks received", flush=True)  # fmt: skip
-                if any(p.poll() is not None for p in procs.values()):
-                    raise SystemExit(
-                        "a process died: " + ", ".join(n for n, p in procs.items() if p.poll() is not None)
-                    )
-            soak.stop.set()
-            for t in threads:
-                t.join()
-            traffic_s = time.monotonic() - start
-            lost = drain(soak, base, key, url, args.drain_timeout)
-            sampler_stop.set()
-            sampler.join()
-    finally:
-        for p in procs.values():
-            p.terminate()
-        for p in procs.values():
-            p.wait(60)
-        receiver.server.shutdown()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)'))
-        admin.dispose()
+                for i in range(args.workers):
+                    log = work / f"worker-{i}.log"
+                    while "worker started" not in log.read_text(errors="replace"):
+                        if time.monotonic() > deadline or procs[f"worker {i + 1}"].poll() is not None:
+                            raise SystemExit(f"flowai worker did not start: {log.read_text()[-2000:]}")
+                        time.sleep(0.2)
+                sources = [
+                    make_clip(work / f"{s}.mp4", s, 6, 400 + 200 * i)
+                    for i, s in enumerate(("testsrc2", "smptebars"))
+                ]
+                assets = []
+                with httpx.Client(
+                    base_url=base, headers={"Authorization": f"Bearer {key}"}, timeout=120
+                ) as c:
+                    for path in sources:
+                        r = c.post(f"/v1/assets?filename={path.name}", content=path.read_bytes())
+                        r.raise_for_status()
+                        assets.append(r.json()["id"])
+                soak = Soak(base, key, args, assets, receiver)
+                projects = soak.setup()
+                print(f"load average at start: {load0[0]:.2f} {load0[1]:.2f} {load0[2]:.2f} on {os.cpu_count()} cores; "
+                      f"{args.duration:g} s of traffic at {args.rps:g} req/s, {args.workers} workers", flush=True)  # fmt: skip
+                start = time.monotonic()
+                sampler_stop = threading.Event()
+                sampler = threading.Thread(target=sample_rss, args=(procs, series, start, sampler_stop, 10.0))
+                sampler.start()
+                threads = [threading.Thread(target=soak.traffic, args=(p, i)) for i, p in enumerate(projects)]
+                threads.append(
+                    threading.Thread(target=soak.paced, args=(args.export_every, "export", projects[0]))
+                )
+                threads.append(
+                    threading.Thread(target=soak.paced, args=(args.webhook_every, "webhook", projects[0]))
+                )
+                for t in threads:
+                    t.start()
+                while time.monotonic() - start < args.duration:
+                    time.sleep(min(30.0, max(0.1, args.duration - (time.monotonic() - start))))
+                    done = sum(len(v) for v in soak.stats.latency.values())
+                    print(f"  {time.monotonic() - start:6.0f} s: {done} requests, {len(soak.exports)} exports, "
+                          f"{len(receiver.ids())} webhooks received", flush=True)  # fmt: skip
+                    if any(p.poll() is not None for p in procs.values()):
+                        raise SystemExit(
+                            "a process died: "
+                            + ", ".join(n for n, p in procs.items() if p.poll() is not None)
+                        )
+                soak.stop.set()
+                for t in threads:
+                    t.join()
+                traffic_s = time.monotonic() - start
+                lost = drain(soak, base, key, url, args.drain_timeout)
+                sampler_stop.set()
+                sampler.join()
+        finally:
+            for p in procs.values():
+                p.terminate()
+            for p in procs.values():
+                p.wait(60)
+            receiver.server.shutdown()
     report(soak, series, lost, traffic_s, args, load0)
     if lost["total"]:
         raise SystemExit(f"{lost['total']} jobs lost")
