@@ -12,7 +12,7 @@ from flowai.core.jobs import JobContext, job_kind
 from flowai.core.models import WebSession
 
 
-@job_kind("core.purge_expired_sessions", time_limit_s=120, max_attempts=3)
+@job_kind("core.purge_expired_sessions", time_limit_s=120, max_attempts=3, scope="admin")
 def purge_expired_sessions(ctx: JobContext) -> dict[str, Any]:
     """Delete the tenant's expired browser sessions (the table only ever grows otherwise)."""
     with ctx.db.transaction(tenant_id=ctx.tenant_id) as s:
@@ -20,7 +20,7 @@ def purge_expired_sessions(ctx: JobContext) -> dict[str, Any]:
     return {"deleted": int(result.rowcount)}  # type: ignore[attr-defined]
 
 
-@job_kind("core.send_email", time_limit_s=120, max_attempts=8)
+@job_kind("core.send_email", time_limit_s=120, max_attempts=8, scope="admin")
 def send_email(ctx: JobContext) -> dict[str, Any]:
     """Mail a notice (see flowai.core.mail.notify); SMTP errors are retried with backoff."""
     settings = ctx.services.settings
@@ -31,7 +31,7 @@ def send_email(ctx: JobContext) -> dict[str, Any]:
     return {"sent": sent, "recipients": len(p["to"])}
 
 
-@job_kind("core.send_password_reset", time_limit_s=120, max_attempts=5)
+@job_kind("core.send_password_reset", time_limit_s=120, max_attempts=5, scope="admin")
 def send_password_reset(ctx: JobContext) -> dict[str, Any]:
     """Mail a forgot-password link, when the address has an account. The lookup and the token
     are made here, not in the request, so the request answers alike for every address and no

@@ -56,6 +56,7 @@ class JobKind:
     backoff_base_s: float = 2.0
     backoff_cap_s: float = 300.0
     expensive: bool = False  # counts against the plan's cap on concurrent expensive jobs
+    scope: str | None = None  # what a caller must hold to cancel one (None: any write scope)
 
     def backoff(self, attempt: int) -> float:
         """Exponential with full jitter above half the step, capped."""
@@ -74,13 +75,17 @@ def job_kind(
     backoff_base_s: float = 2.0,
     backoff_cap_s: float = 300.0,
     expensive: bool = False,
+    scope: str | None = None,
 ) -> Callable[[Callable[[JobContext], dict[str, Any] | None]], Callable[[JobContext], dict[str, Any] | None]]:
-    """Register a job function under `name` (feature packages call this in their tasks.py)."""
+    """Register a job function under `name` (feature packages call this in their tasks.py);
+    `scope` is the write scope of the feature, which a caller needs to cancel the job."""
 
     def register(
         fn: Callable[[JobContext], dict[str, Any] | None],
     ) -> Callable[[JobContext], dict[str, Any] | None]:
-        KINDS[name] = JobKind(name, fn, time_limit_s, max_attempts, backoff_base_s, backoff_cap_s, expensive)
+        KINDS[name] = JobKind(
+            name, fn, time_limit_s, max_attempts, backoff_base_s, backoff_cap_s, expensive, scope
+        )
         return fn
 
     return register

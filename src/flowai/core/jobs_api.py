@@ -11,26 +11,17 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 from sqlalchemy import select
 
-from flowai.core.auth import Principal
+from flowai.core.auth import SCOPES, Principal
 from flowai.core.deps import DB, Ctx, Reader, Tenant, require
 from flowai.core.errors import not_found
-from flowai.core.jobs import TERMINAL
+from flowai.core.jobs import KINDS, TERMINAL
 from flowai.core.models import Job
 from flowai.core.pagination import page
 from flowai.core.schemas import JobOut, Page
 
 router = APIRouter(prefix="/v1/jobs", tags=["jobs"])
-# Cancelling needs the write scope of the feature that started the job (first matching prefix).
-CANCEL_SCOPES = {
-    "voice.": "voice:write",
-    "editor.export": "exports:write",
-    "editor.": "editor:write",
-    "shares.": "shares:write",
-    "webhooks.": "webhooks:manage",
-    "enterprise.": "platform",
-    "core.": "admin",
-}
-Canceller = Annotated[Principal, require(*dict.fromkeys(CANCEL_SCOPES.values()))]
+# cancelling needs a write scope, and then the one its kind declares (`job_kind(scope=...)`)
+Canceller = Annotated[Principal, require(*(s for s in SCOPES if s != "read"))]
 POLL_SECONDS = 0.5
 KEEPALIVE_POLLS = 30
 
@@ -71,9 +62,9 @@ def cancel_job(job_id: str, principal: Canceller, s: DB, ctx: Ctx) -> JobOut:
     """Queued jobs are cancelled at once; running jobs stop at their next progress step. Needs the
     write scope of the job's feature (`exports:write` for an export, `voice:write` for a clone...)."""
     job = _own_job(s, principal, job_id)
-    scope = next((v for k, v in CANCEL_SCOPES.items() if job.kind.startswith(k)), None)
-    if scope:
-        principal.require(scope)
+    kind = KINDS.get(job.kind)
+    if kind is not None and kind.scope is not None:
+        principal.require(kind.scope)
     ctx.jobs.cancel_in(s, job)  # in the request's transaction: a second one would wait on its lock
     return job_out(job)
 

@@ -18,7 +18,7 @@ from flowai.editor.tasks import RENDER_LIMIT_S
 from flowai.editor.transcribe import transcribe_file
 
 
-@job_kind("editor.transcribe", time_limit_s=RENDER_LIMIT_S, max_attempts=2)
+@job_kind("editor.transcribe", time_limit_s=RENDER_LIMIT_S, max_attempts=2, scope="editor:write")
 def transcribe(ctx: JobContext) -> dict[str, Any]:
     """Words with start, end (seconds) and probability; a stored transcript is reused."""
     app: AppContext = ctx.services

@@ -69,7 +69,7 @@ def _derive(
     return {"asset_id": asset_id, "key": key}
 
 
-@job_kind("editor.asset.thumbnails", time_limit_s=600, max_attempts=3)
+@job_kind("editor.asset.thumbnails", time_limit_s=600, max_attempts=3, scope="editor:write")
 def asset_thumbnails(ctx: JobContext) -> dict[str, Any]:
     """A JPEG strip of 10 thumbnails for the media bin and the timeline."""
 
@@ -80,7 +80,7 @@ def asset_thumbnails(ctx: JobContext) -> dict[str, Any]:
     return _derive(ctx, "thumbnails_key", make)
 
 
-@job_kind("editor.asset.waveform", time_limit_s=600, max_attempts=3)
+@job_kind("editor.asset.waveform", time_limit_s=600, max_attempts=3, scope="editor:write")
 def asset_waveform(ctx: JobContext) -> dict[str, Any]:
     """Audio peaks (100 per second) for drawing the waveform without decoding in the browser."""
 
@@ -92,7 +92,7 @@ def asset_waveform(ctx: JobContext) -> dict[str, Any]:
     return _derive(ctx, "waveform_key", make)
 
 
-@job_kind("editor.asset.proxy", time_limit_s=RENDER_LIMIT_S, max_attempts=3)
+@job_kind("editor.asset.proxy", time_limit_s=RENDER_LIMIT_S, max_attempts=3, scope="editor:write")
 def asset_proxy(ctx: JobContext) -> dict[str, Any]:
     """A 720p H.264 proxy: the browser previews it instead of a 4K original."""
     height = _app(ctx).settings.editor_proxy_height
@@ -165,7 +165,7 @@ def _finish(ctx: JobContext, row: Export, path: Path, frames: int) -> dict[str, 
     return {"export_id": row.id, "frames": frames, "size": stored.size, "download_url": url}
 
 
-@job_kind("editor.export", time_limit_s=RENDER_LIMIT_S, max_attempts=2, expensive=True)
+@job_kind("editor.export", time_limit_s=RENDER_LIMIT_S, max_attempts=2, expensive=True, scope="exports:write")
 def export(ctx: JobContext) -> dict[str, Any]:
     """Render a project version to MP4 (or join its segments), store it, announce it."""
     row = _load_export(ctx)
@@ -284,7 +284,7 @@ def _fail_parent(ctx: JobContext, row: Export, error: str) -> None:
     _discard_parts(ctx, row)
 
 
-@job_kind("editor.export.segment", time_limit_s=RENDER_LIMIT_S, max_attempts=3)
+@job_kind("editor.export.segment", time_limit_s=RENDER_LIMIT_S, max_attempts=3, scope="exports:write")
 def export_segment(ctx: JobContext) -> dict[str, Any]:
     """The video of one segment of a segmented export (any worker may take any segment)."""
     index = int(ctx.payload["index"])
@@ -301,7 +301,7 @@ def export_segment(ctx: JobContext) -> dict[str, Any]:
     return _part(ctx, index, make)
 
 
-@job_kind("editor.export.audio", time_limit_s=RENDER_LIMIT_S, max_attempts=3)
+@job_kind("editor.export.audio", time_limit_s=RENDER_LIMIT_S, max_attempts=3, scope="exports:write")
 def export_audio(ctx: JobContext) -> dict[str, Any]:
     """The whole soundtrack of a segmented export (AAC cut into pieces would click at joins)."""
 
@@ -317,7 +317,7 @@ def export_audio(ctx: JobContext) -> dict[str, Any]:
 # --- Magic Cut -------------------------------------------------------------------------------------
 
 
-@job_kind("editor.magic_cut", time_limit_s=RENDER_LIMIT_S, max_attempts=2)
+@job_kind("editor.magic_cut", time_limit_s=RENDER_LIMIT_S, max_attempts=2, scope="editor:write")
 def magic_cut(ctx: JobContext) -> dict[str, Any]:
     """Speech, silences (seconds) and scene starts (frames) of one asset."""
     app = _app(ctx)

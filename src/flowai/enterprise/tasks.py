@@ -10,7 +10,7 @@ from flowai.enterprise import offboarding
 ARCHIVE_URL_TTL_S = 7 * 86400
 
 
-@job_kind("enterprise.delete_tenant", time_limit_s=3600, max_attempts=3)
+@job_kind("enterprise.delete_tenant", time_limit_s=3600, max_attempts=3, scope="platform")
 def delete_tenant(ctx: JobContext) -> dict[str, Any]:
     """Export then purge a tenant; runs under the platform tenant so its record outlives the purge."""
     services = ctx.services

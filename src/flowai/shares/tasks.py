@@ -20,7 +20,7 @@ def _app(ctx: JobContext) -> AppContext:
     return app
 
 
-@job_kind("shares.fractionalize", time_limit_s=600, max_attempts=3, backoff_base_s=1.0)
+@job_kind("shares.fractionalize", time_limit_s=600, max_attempts=3, backoff_base_s=1.0, scope="shares:write")
 def fractionalize(ctx: JobContext) -> dict[str, Any]:
     """Mint, create the vault, lock and list (each step skipped when already done on chain)."""
     app = _app(ctx)
@@ -39,7 +39,7 @@ def fractionalize(ctx: JobContext) -> dict[str, Any]:
     return {"status": row.status, "vault": row.vault, "token_id": str(row.token_id)}
 
 
-@job_kind("shares.royalty_run", time_limit_s=1800, max_attempts=5, backoff_base_s=5.0)
+@job_kind("shares.royalty_run", time_limit_s=1800, max_attempts=5, backoff_base_s=5.0, scope="shares:write")
 def royalty_run(ctx: JobContext) -> dict[str, Any]:
     """Deposit what each of the tenant's vaults is owed (exactly once per revenue event)."""
     result = service.RoyaltyService(_app(ctx)).run(
@@ -50,7 +50,7 @@ def royalty_run(ctx: JobContext) -> dict[str, Any]:
     return {"reconciled": result.reconciled, "deposits": result.deposits, "failed": result.failed}
 
 
-@job_kind("shares.index", time_limit_s=600, max_attempts=3, backoff_base_s=1.0)
+@job_kind("shares.index", time_limit_s=600, max_attempts=3, backoff_base_s=1.0, scope="shares:write")
 def index(ctx: JobContext) -> dict[str, Any]:
     """One indexer pass over every vault."""
     return {"applied": service.index_now(_app(ctx))}

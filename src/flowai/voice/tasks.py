@@ -15,7 +15,7 @@ def _app(ctx: JobContext) -> AppContext:
     return app
 
 
-@job_kind(service.CLONE_JOB, time_limit_s=1800, max_attempts=2, expensive=True)
+@job_kind(service.CLONE_JOB, time_limit_s=1800, max_attempts=2, expensive=True, scope="voice:write")
 def clone_voice(ctx: JobContext) -> dict[str, Any]:
     """Build the voice with its engine, judge it on fixed sentences, and make it ready or failed."""
     return service.run_clone(
@@ -27,7 +27,7 @@ def clone_voice(ctx: JobContext) -> dict[str, Any]:
     )
 
 
-@job_kind(service.TTS_JOB, time_limit_s=3600, max_attempts=2)
+@job_kind(service.TTS_JOB, time_limit_s=3600, max_attempts=2, scope="voice:write")
 def narrate(ctx: JobContext) -> dict[str, Any]:
     """Speak a long text (WER-checked, regenerated once when it misses the threshold) into a file."""
     return service.run_narration(

@@ -15,6 +15,7 @@ from flowai.settings import get_settings
     max_attempts=service.JOB_MAX_ATTEMPTS,
     backoff_base_s=1.0,
     backoff_cap_s=10.0,
+    scope="webhooks:manage",
 )
 def deliver(ctx: JobContext) -> dict[str, Any]:
     """Attempt `payload.attempt` of `payload.delivery_id` (a re-run after a lost worker may send)."""
