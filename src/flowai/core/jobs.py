@@ -165,9 +165,9 @@ class JobQueue:
                 s.add(job)
         except IntegrityError:
             with self.db.session(tenant_id=tenant_id) as s:
-                return s.execute(
-                    select(Job).where(Job.owner_id == owner_id, Job.idempotency_key == idempotency_key)
-                ).scalar_one()
+                found = replayed(s, owner_id, idempotency_key)
+                assert found is not None
+                return found
         self.dispatcher.dispatch(job)
         return job
 
@@ -245,6 +245,15 @@ class JobQueue:
 
 
 _PENDING = "flowai.jobs.pending_dispatch"
+
+
+def replayed(s: Session, owner_id: str | None, idempotency_key: str | None) -> Job | None:
+    """The job an earlier request of this owner started with this Idempotency-Key, if any."""
+    if not idempotency_key:
+        return None
+    return s.execute(
+        select(Job).where(Job.owner_id == owner_id, Job.idempotency_key == idempotency_key)
+    ).scalar_one_or_none()
 
 
 def dispatch_after_commit(s: Session, dispatcher: Dispatcher, job: Job) -> None:

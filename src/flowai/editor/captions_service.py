@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from flowai.core.auth import Principal
 from flowai.core.context import AppContext
 from flowai.core.errors import field_error
+from flowai.core.jobs import replayed
 from flowai.core.models import Job
 from flowai.editor import captions, service
 from flowai.editor.models import Asset, Project, Transcript
@@ -49,12 +50,9 @@ def start_transcribe(
     """Queue the transcription of an asset's speech (the job reuses a stored transcript)."""
     if asset.kind == "image" or asset.audio_codec is None:
         raise field_error(422, "no-audio", "asset_id", "this asset has no audio to transcribe")
-    if idempotency_key:
-        existing = s.execute(
-            select(Job).where(Job.owner_id == principal.user_id, Job.idempotency_key == idempotency_key)
-        ).scalar_one_or_none()
-        if existing is not None:
-            return existing
+    existing = replayed(s, principal.user_id, idempotency_key)
+    if existing is not None:
+        return existing
     return service.enqueue(s, ctx.jobs, kind="editor.transcribe",
                            payload={"asset_id": asset.id, "model": model_name(ctx)},
                            owner_id=principal.user_id, idempotency_key=idempotency_key)  # fmt: skip

@@ -28,7 +28,7 @@ from flowai.core.db import utcnow
 from flowai.core.errors import Problem, field_error, not_found
 from flowai.core.ids import new_id
 from flowai.core.images import ImageRejected, check_image
-from flowai.core.jobs import JobQueue
+from flowai.core.jobs import JobQueue, replayed
 from flowai.core.models import Job
 from flowai.core.storage import LocalStorage, S3Storage, TooLarge
 from flowai.core.uploads import ALLOWED, safe_filename, sniff
@@ -508,12 +508,9 @@ def start_magic_cut(
     """Queue the analysis of one asset (speech, silences, scenes) as a job."""
     if asset.kind == "image":
         raise field_error(422, "validation", "asset_id", "Magic Cut needs an audio or video asset")
-    if idempotency_key:
-        existing = s.execute(
-            select(Job).where(Job.owner_id == principal.user_id, Job.idempotency_key == idempotency_key)
-        ).scalar_one_or_none()
-        if existing is not None:
-            return existing
+    existing = replayed(s, principal.user_id, idempotency_key)
+    if existing is not None:
+        return existing
     return enqueue(s, ctx.jobs, kind="editor.magic_cut", payload={"asset_id": asset.id, **params},
                    owner_id=principal.user_id, idempotency_key=idempotency_key)  # fmt: skip
 

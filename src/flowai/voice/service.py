@@ -33,7 +33,7 @@ from flowai.core.context import AppContext
 from flowai.core.db import utcnow
 from flowai.core.errors import Problem, field_error, not_found
 from flowai.core.ids import new_id
-from flowai.core.jobs import TERMINAL, JobCancelled, JobTimeLimit, PermanentJobError
+from flowai.core.jobs import TERMINAL, JobCancelled, JobTimeLimit, PermanentJobError, replayed
 from flowai.core.models import Job, StoredFile, User, UserProfile
 from flowai.core.storage import LocalStorage, S3Storage
 from flowai.settings import Settings
@@ -296,11 +296,7 @@ def start_clone(
 
 def replayed_clone(s: Session, principal: Principal, idempotency_key: str | None) -> VoiceClone | None:
     """The clone an earlier request with this Idempotency-Key started, if any."""
-    if not idempotency_key:
-        return None
-    job = s.execute(
-        select(Job).where(Job.owner_id == principal.user_id, Job.idempotency_key == idempotency_key)
-    ).scalar_one_or_none()
+    job = replayed(s, principal.user_id, idempotency_key)
     if job is None:
         return None
     return s.execute(select(VoiceClone).where(VoiceClone.job_id == job.id)).scalar_one_or_none()
