@@ -50,7 +50,10 @@ def test_transcribe_cut_a_word_caption_and_export(
     p = client.post("/v1/projects", json={"name": "Talk", "timeline": timeline}, headers=h).json()
     words = client.get(f"/v1/projects/{p['id']}/transcript").json()
     assert words["fps"] == "30/1" and words["missing"] == []
-    there = next(w for w in words["words"] if w["text"].lower().strip(",.") == "there")
+    # the word after "Hello": tiny.en hears "there" on some CPUs and skips it on others
+    there = words["words"][1]
+    said = there["text"].lower().strip(",.")
+    assert words["words"][0]["text"].lower().strip(",.") == "hello" and said in {"there", "my"}
     cut = client.post(f"/v1/projects/{p['id']}/transcript/cut",
                       json={"cuts": [{"start": there["start"], "end": there["end"]}]},
                       headers={**h, "If-Match": '"1"'})  # fmt: skip
@@ -67,7 +70,7 @@ def test_transcribe_cut_a_word_caption_and_export(
         w["text"].lower().strip(",.")
         for w in client.get(f"/v1/projects/{p['id']}/transcript").json()["words"]
     ]
-    assert "there" not in after and "hello" in after
+    assert said not in after and "hello" in after
 
     fill = client.get(f"/v1/projects/{p['id']}/fillers?pause_seconds=1.0").json()
     assert any(f["kind"] == "pause" for f in fill["findings"])  # the 1.5 s pause between the sentences
