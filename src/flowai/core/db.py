@@ -8,14 +8,17 @@ router) opens a session with `system=True`, which is explicit and greppable.
 
 from __future__ import annotations
 
-import functools
+import threading
 import time
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, ForeignKey, Join, String, Table, create_engine, event, or_
+from psycopg import errors as psycopg_errors
+from psycopg.pq import Escaping, ExecStatus, TransactionStatus
+from sqlalchemy import DateTime, ForeignKey, Join, String, Table, bindparam, create_engine, event, or_
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import (
@@ -27,6 +30,7 @@ from sqlalchemy.orm import (
     sessionmaker,
     with_loader_criteria,
 )
+from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.types import TypeDecorator
 
 
@@ -175,18 +179,27 @@ class Database:
 
 
 def _bind_tenant_setting(session: Session, _tx: Any, connection: Any) -> None:
-    """Bind the transaction to its tenant in one round trip (`flowai_bind_tenant`, migration 0007):
-    `app.tenant_id` for row-level security and, for a hard-isolated tenant, a transaction-local
-    search path that puts its schema first. The function waits while a move holds the tenant."""
+    """Bind the transaction to its tenant (`flowai_bind_tenant`, migration 0007): `app.tenant_id`
+    for row-level security and, for a hard-isolated tenant, a transaction-local search path that
+    puts its schema first. The function waits while a move holds the tenant.
+
+    It runs once per request, so it costs no round trip of its own: it goes to the server in the
+    same message as the transaction's BEGIN (psycopg would otherwise send BEGIN alone before the
+    first statement), on libpq directly (SQLAlchemy's execution machinery doubled its CPU cost)."""
     tenant_id = session.info.get("tenant_id")
-    if tenant_id:
-        # on the DBAPI cursor: SQLAlchemy's execution machinery doubled this statement's CPU cost,
-        # and it runs once per request
-        cursor = connection.connection.cursor()
-        try:
+    if not tenant_id:
+        return
+    conn = connection.connection.driver_connection  # psycopg.Connection
+    if conn.info.transaction_status != TransactionStatus.IDLE:  # a transaction is open already
+        with conn.cursor() as cursor:
             cursor.execute("SELECT flowai_bind_tenant(%(t)s)", {"t": tenant_id})
-        finally:
-            cursor.close()
+        return
+    pgconn = conn.pgconn
+    result = pgconn.exec_(
+        b"BEGIN; SELECT flowai_bind_tenant(" + Escaping(pgconn).escape_literal(tenant_id.encode()) + b")"
+    )
+    if result.status != ExecStatus.TUPLES_OK:  # the session rolls back on the way out
+        raise psycopg_errors.error_from_result(result, encoding=conn.info.encoding)
 
 
 def _bind_schema_setting(session: Session, _tx: Any, connection: Any) -> None:
@@ -197,55 +210,92 @@ def _bind_schema_setting(session: Session, _tx: Any, connection: Any) -> None:
         )
 
 
-@functools.lru_cache(maxsize=4096)
-def _tenant_criteria(tenant_id: str) -> Any:
-    """The loader option, made once per tenant (it is immutable): building it (a lambda that
-    SQLAlchemy analyses) cost more than the rest of a small query's ORM work."""
-    return with_loader_criteria(TenantOwned, lambda cls: cls.tenant_id == tenant_id, include_aliases=True)
+# The bound tenant is a parameter of the criteria, filled in per execution: the option (and the
+# guarded form of a statement) is then the same for every tenant, so a statement the code keeps
+# (a module-level query) is guarded once and compiled once. A tenant value inside the criteria
+# made SQLAlchemy rebuild the expression on every execution.
+TENANT_PARAM = "flowai_bound_tenant_id"
+_TENANT_BIND: BindParameter[str] = bindparam(TENANT_PARAM, type_=String())
+_TENANT_CRITERIA = with_loader_criteria(
+    TenantOwned, lambda cls: cls.tenant_id == _TENANT_BIND, include_aliases=True
+)
+_guarded: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
+_guarded_lock = threading.Lock()
+_UNGUARDED = object()  # the statement reads no tenant-owned table
+
+
+def _with_tenant_param(params: Any, tenant_id: str) -> Any:
+    if isinstance(params, list | tuple):  # executemany
+        return [{**p, TENANT_PARAM: tenant_id} for p in params]
+    return {**(params or {}), TENANT_PARAM: tenant_id}
 
 
 def _is_tenant_table(table: Any) -> bool:
     return isinstance(table, Table) and "tenant_id" in table.c and table.name in _tenant_table_names()
 
 
-def _tenant_table_names() -> set[str]:
-    return {m.local_table.name for m in Base.registry.mappers if issubclass(m.class_, TenantOwned)}  # type: ignore[attr-defined]
+def _tenant_table_names() -> frozenset[str]:
+    mappers = Base.registry.mappers
+    cached = _TABLE_NAMES.get(len(mappers))  # models imported later add mappers: recomputed then
+    if cached is None:
+        cached = frozenset(m.local_table.name for m in mappers if issubclass(m.class_, TenantOwned))  # type: ignore[attr-defined]
+        _TABLE_NAMES.clear()
+        _TABLE_NAMES[len(mappers)] = cached
+    return cached
 
 
-def _from_conditions(froms: Any, tenant_id: str, *, outer: bool) -> list[Any]:
+_TABLE_NAMES: dict[int, frozenset[str]] = {}
+
+
+def _from_conditions(froms: Any, *, outer: bool) -> list[Any]:
     """`tenant_id = :bound` for every tenant table among FROM items (NULL allowed where outer-joined)."""
     conditions: list[Any] = []
     for item in froms:
         if isinstance(item, Join):
-            conditions += _from_conditions([item.left], tenant_id, outer=outer)
-            conditions += _from_conditions([item.right], tenant_id, outer=outer or item.isouter)
+            conditions += _from_conditions([item.left], outer=outer)
+            conditions += _from_conditions([item.right], outer=outer or item.isouter)
             continue
         if _is_tenant_table(item):
             column = item.c.tenant_id
-            conditions.append(or_(column == tenant_id, column.is_(None)) if outer else column == tenant_id)
+            conditions.append(
+                or_(column == _TENANT_BIND, column.is_(None)) if outer else column == _TENANT_BIND
+            )
     return conditions
+
+
+def _guarded_form(state: ORMExecuteState) -> Any:
+    """The statement with its tenant condition, or `_UNGUARDED`; worked out once per statement."""
+    stmt: Any = state.statement
+    with _guarded_lock:
+        guarded = _guarded.get(stmt)
+    if guarded is not None:
+        return guarded
+    guarded = _UNGUARDED
+    if any(issubclass(m.class_, TenantOwned) for m in state.all_mappers):
+        guarded = stmt.options(_TENANT_CRITERIA)
+    elif state.is_select:
+        # Loader criteria follow ORM entities; a bare `select(func.count()).select_from(User)`
+        # has none, so there the tenant tables of the FROM clause are filtered by hand.
+        conditions = _from_conditions(stmt.get_final_froms(), outer=False)
+        if conditions:
+            guarded = stmt.where(*conditions)
+    with _guarded_lock:
+        _guarded[stmt] = guarded
+    return guarded
 
 
 @event.listens_for(Session, "do_orm_execute")
 def _scope_to_tenant(state: ORMExecuteState) -> None:
     if not (state.is_select or state.is_update or state.is_delete):
         return
-    stmt: Any = state.statement
-    has_entity = any(issubclass(m.class_, TenantOwned) for m in state.all_mappers)
-    # Loader criteria follow ORM entities; a bare `select(func.count()).select_from(User)` has no
-    # entity, so there the tenant tables of the FROM clause are filtered by hand.
-    by_hand = (
-        state.is_select and not has_entity and bool(_from_conditions(stmt.get_final_froms(), "", outer=False))
-    )
-    if not (has_entity or by_hand):
+    guarded = _guarded_form(state)
+    if guarded is _UNGUARDED:
         return
     info = state.session.info
     tenant_id = info.get("tenant_id")
     if tenant_id:
-        if has_entity:
-            state.statement = stmt.options(_tenant_criteria(tenant_id))
-        else:
-            state.statement = stmt.where(*_from_conditions(stmt.get_final_froms(), tenant_id, outer=False))
+        state.statement = guarded
+        state.parameters = _with_tenant_param(state.parameters, tenant_id)
     elif not info.get("system"):
         raise TenantNotBound("query on a tenant-owned table from a session with no tenant bound")
 

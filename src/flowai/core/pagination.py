@@ -1,21 +1,50 @@
-"""Cursor pagination over ULID primary keys: newest first, the cursor is the last id seen."""
+"""Cursor pagination over ULID primary keys: newest first, the cursor is the last id seen.
+
+The paged form of a statement (ordered, limited, after the cursor) takes the cursor and the
+limit as bound parameters and is built once per statement: a statement the caller keeps at module
+level (with its own values as bound parameters too) then costs no SQL construction per request.
+"""
 
 from __future__ import annotations
 
+import threading
+import weakref
 from typing import Any, TypeVar
 
-from sqlalchemy import Select
+from sqlalchemy import Select, bindparam
 from sqlalchemy.orm import Session
 
 T = TypeVar("T")
 
+_paged: weakref.WeakKeyDictionary[Select[Any], dict[bool, Select[Any]]] = weakref.WeakKeyDictionary()
+_lock = threading.Lock()
+
 
 def page(
-    s: Session, stmt: Select[Any], id_column: Any, *, limit: int, cursor: str | None
+    s: Session,
+    stmt: Select[Any],
+    id_column: Any,
+    *,
+    limit: int,
+    cursor: str | None,
+    params: dict[str, Any] | None = None,
 ) -> tuple[list[Any], str | None]:
+    values = {**(params or {}), "page_limit": limit + 1}
     if cursor:
-        stmt = stmt.where(id_column < cursor)
-    rows = list(s.execute(stmt.order_by(id_column.desc()).limit(limit + 1)).scalars())
+        values["page_cursor"] = cursor
+    rows = list(s.execute(_paged_form(stmt, id_column, after=bool(cursor)), values).scalars())
     more = len(rows) > limit
     rows = rows[:limit]
     return rows, (str(getattr(rows[-1], id_column.key)) if more and rows else None)
+
+
+def _paged_form(stmt: Select[Any], id_column: Any, *, after: bool) -> Select[Any]:
+    with _lock:
+        forms = _paged.setdefault(stmt, {})
+        paged = forms.get(after)
+    if paged is None:
+        ordered = stmt.where(id_column < bindparam("page_cursor")) if after else stmt
+        paged = ordered.order_by(id_column.desc()).limit(bindparam("page_limit"))
+        with _lock:
+            forms[after] = paged
+    return paged

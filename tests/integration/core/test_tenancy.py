@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import uuid
 from collections.abc import Callable
 
@@ -107,6 +108,42 @@ def test_bound_session_only_sees_its_tenant(ctx: AppContext, make_tenant: Callab
     with ctx.db.session(tenant_id=tenant_b.id) as s, pytest.raises(TenantNotBound):
         s.add(User(email="y@example.com", role="member", tenant_id="someone-else"))
         s.flush()
+
+
+def test_a_kept_statement_serves_each_tenant_its_own_rows(
+    ctx: AppContext, make_tenant: Callable[[str], str]
+) -> None:
+    """The guarded form of a statement is worked out once and the tenant is a parameter of each
+    execution: one Select object, run for two tenants in turn, gives each only its own users
+    (a tenant caught in the kept form would hand the second tenant the first one's rows)."""
+    hosts = [make_tenant("delta"), make_tenant("epsilon")]
+    for host in hosts:
+        with _client(ctx, host) as c:
+            signup(c)
+    ids = [t.id for t in (ctx.tenants.resolve(h) for h in hosts) if t is not None]
+    kept = select(User.tenant_id)
+    counted = select(func.count()).select_from(User)  # guarded by hand (no ORM entity)
+    for _ in range(2):
+        for tenant_id in ids:
+            with ctx.db.session(tenant_id=tenant_id) as s:
+                assert set(s.execute(kept).scalars()) == {tenant_id}
+                assert s.execute(counted).scalar_one() == 1
+    with ctx.db.session() as s, pytest.raises(TenantNotBound):
+        s.execute(kept).all()  # the kept form does not make an unbound session safe
+
+
+def test_guarded_forms_of_one_off_statements_are_not_kept(ctx: AppContext) -> None:
+    from flowai.core import db
+
+    tenant = ctx.tenants.resolve("localhost")
+    assert tenant is not None
+    gc.collect()
+    before = len(db._guarded)  # noqa: SLF001 (statements SQLAlchemy's compiled cache holds stay)
+    with ctx.db.session(tenant_id=tenant.id) as s:
+        for n in range(200):
+            s.execute(select(User).where(User.email == f"{n}@example.com")).all()
+    gc.collect()
+    assert len(db._guarded) - before < 10  # noqa: SLF001 (the memo is weak: per-request statements go)
 
 
 def test_a_change_made_by_another_process_is_routed_within_a_poll(
