@@ -3,13 +3,14 @@
 Dependencies are `async def`: FastAPI runs a plain `def` dependency in its thread pool, and a hop
 there per dependency was a measurable share of a small API request. Whatever blocks (a query, a
 commit, a Redis round trip) is sent to the thread pool explicitly, so it never blocks the event
-loop: a request with a cached API key makes two hops, the handler and the commit.
+loop: a request with a cached API key makes one hop, the handler with its commit (`one_hop`).
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import AsyncIterator, Callable, Iterator
+import inspect
+from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from typing import Annotated, Any
 
@@ -66,39 +67,22 @@ def feature(name: str) -> Any:
     return Depends(enabled)
 
 
-# The request's session, for `one_hop` handlers to commit in their own thread.
+# The request's session, for `one_hop` to end in the handler's thread.
 REQUEST_SESSION: ContextVar[Session | None] = ContextVar("flowai_request_session", default=None)
 
 
-async def get_db(ctx: Ctx, tenant: Tenant) -> AsyncIterator[Session]:
-    """One session per request, bound to the request's tenant, committed when the handler returns.
-
-    Opening it does no I/O (the connection is taken at the first query, in the handler's thread).
-    A plain `def` handler commits it in its own thread (`one_hop`); otherwise the commit, and any
-    rollback, run in the thread pool here."""
+async def get_db(ctx: Ctx, tenant: Tenant) -> Session:
+    """One session per request, bound to the request's tenant. Opening it does no I/O (the
+    connection is taken at the first query, in the handler's thread), and `one_hop` commits it
+    there when the handler returns (rolls back if it raises) and closes it. A plain function, not
+    a yield dependency: FastAPI's exit stack for one cost as much as the handler of a small GET.
+    Only plain `def` routes may take it; `one_hop` refuses an `async def` one at start-up."""
     s = ctx.db.session(tenant_id=tenant.id)
-    s.begin()
     REQUEST_SESSION.set(s)
-    try:
-        yield s
-    except BaseException:
-        await run_in_threadpool(_end, s, commit=False)
-        raise
-    if s.in_transaction():
-        await run_in_threadpool(_end, s, commit=True)
-    else:
-        s.close()  # committed by the handler's thread: nothing left that does I/O
+    return s
 
 
-def _end(s: Session, *, commit: bool) -> None:
-    with s:
-        if commit:
-            s.commit()
-        else:
-            s.rollback()
-
-
-DB = Annotated[Session, Depends(get_db, scope="function")]
+DB = Annotated[Session, Depends(get_db)]
 
 
 def client_ip(request: Request) -> str | None:
@@ -257,48 +241,100 @@ PUBLIC = [Depends(Public())]
 
 
 def one_hop(app: FastAPI) -> None:
-    """Run each plain `def` route in one trip to the thread pool instead of three.
+    """Run each plain `def` route in one trip to the thread pool, together with the end of its
+    request session.
 
     FastAPI runs a sync handler in the pool, then validates its result against the response
-    model in the pool again, and the request session's commit (a yield dependency) is a third
-    trip; each trip cost about as much as the handler of a small GET. Here the handler, the
-    validation and the commit run in one worker thread, in that order (a handler that raises, or
-    a result that does not validate, is rolled back as before); FastAPI's own validation of the
-    already validated value is then cheap enough for the event loop."""
+    model in the pool again, and ending a session from a yield dependency is a third trip; each
+    trip cost about as much as the handler of a small GET. Here the handler, the validation and
+    the commit (rollback if either fails) run in one worker thread, in that order; FastAPI's own
+    validation of the already validated value is then cheap enough for the event loop. An
+    `async def` route that takes DB (an upload streams its body first) ends the session in one
+    trip after it returns."""
     for route in api_routes(app.router.routes):
         call = route.dependant.call
-        if call is None or _is_async(call):
+        if call is None:
             continue
-        route.dependant = dataclasses.replace(route.dependant, call=_in_one_hop(call, route))
+        takes_db = any(d.call is get_db for d in sub_dependencies(route.dependant))
+        if _is_async(call):
+            if not takes_db:
+                continue
+            wrapped = _ending_session(call)
+        else:
+            wrapped = _in_one_hop(call, route, takes_db)
+        # the endpoint too: an included router builds its routes' handlers from it, lazily
+        route.endpoint = wrapped
+        route.dependant = dataclasses.replace(route.dependant, call=wrapped)
         route.app = request_response(route.get_route_handler())
 
 
 def _is_async(call: Callable[..., Any]) -> bool:
-    import inspect
-
     return inspect.iscoroutinefunction(call) or inspect.iscoroutinefunction(getattr(call, "__call__", None))  # noqa: B004
 
 
-def _in_one_hop(call: Callable[..., Any], route: APIRoute) -> Callable[..., Any]:
+def _in_one_hop(call: Callable[..., Any], route: APIRoute, takes_db: bool) -> Callable[..., Any]:
     field = route.response_field
 
-    def run(session: Session | None, values: dict[str, Any]) -> Any:
+    def run(values: dict[str, Any]) -> tuple[Any, bool]:
+        """The handler's result, validated, and whether it is valid (an invalid one is passed on
+        for FastAPI to report as before)."""
         result = call(**values)
-        if field is not None and not isinstance(result, Response):
-            validated, errors = field.validate(result, {}, loc=("response",))
-            if errors:
-                return result  # FastAPI raises its own error for it; get_db rolls back
-            result = validated
-        if session is not None and session.in_transaction():
-            session.commit()
+        if field is None or isinstance(result, Response):
+            return result, True
+        validated, errors = field.validate(result, {}, loc=("response",))
+        return (result, False) if errors else (validated, True)
+
+    def run_in_session(session: Session, values: dict[str, Any]) -> Any:
+        try:
+            result, valid = run(values)
+        except BaseException:
+            _end(session, commit=False)
+            raise
+        _end(session, commit=valid)
         return result
 
     async def endpoint(**values: Any) -> Any:
-        return await run_in_threadpool(run, REQUEST_SESSION.get(), values)
+        if not takes_db:
+            return (await run_in_threadpool(run, values))[0]
+        session = REQUEST_SESSION.get()
+        assert session is not None  # get_db ran: the route depends on it
+        return await run_in_threadpool(run_in_session, session, values)
 
+    return _named_like(endpoint, call)
+
+
+def _ending_session(call: Callable[..., Any]) -> Callable[..., Any]:
+    async def endpoint(**values: Any) -> Any:
+        session = REQUEST_SESSION.get()
+        assert session is not None  # get_db ran: the route depends on it
+        try:
+            result = await call(**values)
+        except BaseException:
+            await run_in_threadpool(_end, session, commit=False)
+            raise
+        await run_in_threadpool(_end, session, commit=True)
+        return result
+
+    return _named_like(endpoint, call)
+
+
+def _end(session: Session, *, commit: bool) -> None:
+    """Commit (or roll back) the request's session and close it."""
+    with session:
+        if commit and session.in_transaction():
+            session.commit()
+        else:
+            session.rollback()
+
+
+def _named_like(endpoint: Callable[..., Any], call: Callable[..., Any]) -> Callable[..., Any]:
+    """`endpoint` with `call`'s name, docs and parameters (FastAPI reads them off it). Not
+    `__wrapped__`: FastAPI would unwrap to `call` and run the async wrapper as a sync one."""
     endpoint.__name__ = getattr(call, "__name__", "endpoint")
+    endpoint.__qualname__ = getattr(call, "__qualname__", endpoint.__name__)
+    endpoint.__module__ = call.__module__
     endpoint.__doc__ = call.__doc__
-    endpoint.__wrapped__ = call  # type: ignore[attr-defined]  # error reports point at the handler
+    endpoint.__signature__ = inspect.signature(call, eval_str=True)  # type: ignore[attr-defined]
     return endpoint
 
 

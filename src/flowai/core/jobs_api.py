@@ -9,7 +9,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from flowai.core.auth import SCOPES, Principal
 from flowai.core.deps import DB, Ctx, Reader, Tenant, require
@@ -22,6 +24,9 @@ from flowai.core.schemas import JobOut, Page
 router = APIRouter(prefix="/v1/jobs", tags=["jobs"])
 # cancelling needs a write scope, and then the one its kind declares (`job_kind(scope=...)`)
 Canceller = Annotated[Principal, require(*(s for s in SCOPES if s != "read"))]
+# built once (the hot read of the API): values are bound per request
+YOUR_JOBS = select(Job).where(Job.owner_id == bindparam("owner"))
+YOUR_JOBS_BY_STATUS = YOUR_JOBS.where(Job.status == bindparam("status"))
 POLL_SECONDS = 0.5
 KEEPALIVE_POLLS = 30
 
@@ -30,7 +35,7 @@ def job_out(job: Job) -> JobOut:
     return JobOut.model_validate(job, from_attributes=True)
 
 
-def _own_job(s: DB, principal: Reader, job_id: str) -> Job:
+def _own_job(s: Session, principal: Principal, job_id: str) -> Job:
     job = s.get(Job, job_id)
     if job is None or (job.owner_id != principal.user_id and principal.role == "member"):
         raise not_found("Job")
@@ -45,10 +50,9 @@ def list_jobs(
     cursor: str | None = None,
     status: str | None = None,
 ) -> Page[JobOut]:
-    stmt = select(Job).where(Job.owner_id == principal.user_id)
-    if status:
-        stmt = stmt.where(Job.status == status)
-    rows, nxt = page(s, stmt, Job.id, limit=limit, cursor=cursor)
+    params = {"owner": principal.user_id, **({"status": status} if status else {})}
+    stmt = YOUR_JOBS_BY_STATUS if status else YOUR_JOBS
+    rows, nxt = page(s, stmt, Job.id, limit=limit, cursor=cursor, params=params)
     return Page(items=[job_out(j) for j in rows], next_cursor=nxt)
 
 
@@ -71,10 +75,10 @@ def cancel_job(job_id: str, principal: Canceller, s: DB, ctx: Ctx) -> JobOut:
 
 @router.get("/{job_id}/events")
 async def job_events(
-    job_id: str, request: Request, principal: Reader, s: DB, ctx: Ctx, tenant: Tenant
+    job_id: str, request: Request, principal: Reader, ctx: Ctx, tenant: Tenant
 ) -> StreamingResponse:
     """`text/event-stream` of `progress` events until the job ends (then one `done` event)."""
-    _own_job(s, principal, job_id)
+    await run_in_threadpool(_check_own_job, ctx, tenant.id, principal, job_id)
 
     async def stream() -> AsyncIterator[str]:
         last, quiet = None, 0
@@ -93,6 +97,11 @@ async def job_events(
             await asyncio.sleep(POLL_SECONDS)
 
     return StreamingResponse(stream(), media_type="text/event-stream", headers={"Cache-Control": "no-store"})
+
+
+def _check_own_job(ctx: Ctx, tenant_id: str, principal: Principal, job_id: str) -> None:
+    with ctx.db.session(tenant_id=tenant_id) as s:
+        _own_job(s, principal, job_id)
 
 
 def _snapshot(ctx: Ctx, tenant_id: str, job_id: str) -> dict[str, object]:
