@@ -41,7 +41,12 @@ async def get_ctx(request: Request) -> AppContext:
 
 
 async def get_tenant(request: Request) -> TenantInfo:
-    tenant: TenantInfo | None = getattr(request.state, "tenant", None)
+    return tenant_of(request)
+
+
+def tenant_of(request: Request) -> TenantInfo:
+    """The workspace the request's host serves (the middleware resolved it)."""
+    tenant: TenantInfo | None = request.scope["state"].get("tenant")
     if tenant is None:
         raise Problem(404, "unknown-host", "No workspace is served at this address.")
     return tenant
@@ -71,13 +76,15 @@ def feature(name: str) -> Any:
 REQUEST_SESSION: ContextVar[Session | None] = ContextVar("flowai_request_session", default=None)
 
 
-async def get_db(ctx: Ctx, tenant: Tenant) -> Session:
+async def get_db(request: Request) -> Session:
     """One session per request, bound to the request's tenant. Opening it does no I/O (the
     connection is taken at the first query, in the handler's thread), and `one_hop` commits it
     there when the handler returns (rolls back if it raises) and closes it. A plain function, not
     a yield dependency: FastAPI's exit stack for one cost as much as the handler of a small GET.
-    Only plain `def` routes may take it; `one_hop` refuses an `async def` one at start-up."""
-    s = ctx.db.session(tenant_id=tenant.id)
+    It reads the context and tenant off the request itself: each dependency FastAPI solves per
+    request cost tens of microseconds."""
+    ctx: AppContext = request.app.state.ctx
+    s = ctx.db.session(tenant_id=tenant_of(request).id)
     REQUEST_SESSION.set(s)
     return s
 
@@ -109,10 +116,16 @@ def verify_csrf(request: Request) -> None:
         )
 
 
-async def get_principal(request: Request, ctx: Ctx, tenant: Tenant) -> auth.Principal:
-    """The caller, and one count against its rate limits. A known API key costs no I/O here (see
-    core/keycache.py); sessions, Supabase tokens and key cache misses read in the thread pool, in
-    short transactions of their own (none holds SQLite's lock for the request)."""
+async def get_principal(request: Request) -> auth.Principal:
+    """The caller, and one count against its rate limits (once per request). A known API key
+    costs no I/O here (see core/keycache.py); sessions, Supabase tokens and key cache misses read
+    in the thread pool, in short transactions of their own (none holds SQLite's lock for the
+    request)."""
+    state = request.scope["state"]
+    if "principal" in state:
+        return state["principal"]  # type: ignore[no-any-return]
+    ctx: AppContext = request.app.state.ctx
+    tenant = tenant_of(request)
     principal = await _authenticate(request, ctx, tenant)
     if principal.touch and principal.api_key_id:
         await run_in_threadpool(ctx.api_keys.touch, tenant.id, principal.api_key_id)
@@ -123,9 +136,10 @@ async def get_principal(request: Request, ctx: Ctx, tenant: Tenant) -> auth.Prin
         return limiter.check(plan=tenant.plan, tenant_id=tenant.id, credential=credential)
 
     # in memory it is a dict under a lock; Redis is a round trip, off the event loop
-    request.state.ratelimit = (
+    state["ratelimit"] = (
         check() if isinstance(limiter.store, MemoryWindows) else await run_in_threadpool(check)
     )
+    state["principal"] = principal
     return principal
 
 
@@ -178,21 +192,20 @@ def _principal_for_token(ctx: AppContext, tenant: TenantInfo, token: str) -> aut
     raise Problem(401, "invalid-api-key", "Bearer credentials must be a FlowAI API key (fla_…).")
 
 
-Caller = Annotated[auth.Principal, Depends(get_principal)]
-
-
 class Require:
     """Dependency: the caller must hold one of `scopes` (a session holds every feature scope, and
     `admin`/`platform` with an admin role; a key holds only its own). Every route of the API
     depends on exactly one `Require` or `Public`; `declare_scopes` writes it into the OpenAPI
-    document as `x-required-scopes`, and a test walks every operation with a key of each scope."""
+    document as `x-required-scopes`, and a test walks every operation with a key of each scope.
+    It takes only the request (no sub-dependencies to solve on every call)."""
 
     def __init__(self, *scopes: str) -> None:
         self.scopes = scopes
 
-    async def __call__(self, principal: Caller, tenant: Tenant) -> auth.Principal:
+    async def __call__(self, request: Request) -> auth.Principal:
+        principal = await get_principal(request)
         principal.require(*self.scopes)
-        if self.scopes == ("platform",) and tenant.slug != auth.PLATFORM_TENANT:
+        if self.scopes == ("platform",) and tenant_of(request).slug != auth.PLATFORM_TENANT:
             raise Problem(
                 403,
                 "platform-only",
@@ -209,7 +222,8 @@ class SignedIn(Require):
     def __init__(self) -> None:
         super().__init__("session")
 
-    async def __call__(self, principal: Caller, tenant: Tenant) -> auth.Principal:
+    async def __call__(self, request: Request) -> auth.Principal:
+        principal = await get_principal(request)
         if principal.via == "api_key":
             raise Problem(
                 403,

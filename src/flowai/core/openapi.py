@@ -213,12 +213,13 @@ def _complete_operation(method: str, path: str, op: dict[str, Any], route: APIRo
     params = op.get("parameters", [])
     if params or "requestBody" in op or "body" in extra:
         problems.add(422)
-    if deps.get_principal in calls:
+    authenticated = any(isinstance(c, deps.Require) for c in calls)
+    if authenticated:
         problems.update((401, 403, 429))
         op["security"] = [{"apiKey": []}, {"session": []}]
     if deps.check_csrf in calls:
         problems.add(403)
-    if deps.get_tenant in calls or any(p.get("in") == "path" for p in params):
+    if authenticated or calls & {deps.get_tenant, deps.get_db} or any(p.get("in") == "path" for p in params):
         problems.add(404)
     if "body" in extra:
         op["requestBody"] = extra["body"]

@@ -1,0 +1,105 @@
+"""The request's session ends where the handler ran (`deps.one_hop`): committed when a route
+returns, rolled back when it raises or returns what its response model refuses, closed either way,
+for routes of an included router (FastAPI builds those handlers lazily, from `route.endpoint`) and
+for an `async def` route that takes DB. `get_db` itself commits nothing, so a route one_hop missed
+would lose its writes; this is the check that it misses none."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi import APIRouter, FastAPI
+from fastapi.testclient import TestClient
+from flowai_testkit import signup
+from pydantic import BaseModel
+from sqlalchemy import select
+
+from flowai.app import create_app
+from flowai.core import deps
+from flowai.core.context import AppContext
+from flowai.core.deps import DB, PUBLIC
+from flowai.enterprise.models import AuditEntry
+
+router = APIRouter(prefix="/t", dependencies=PUBLIC)
+
+
+class Out(BaseModel):
+    id: str
+
+
+def _write(s: DB, action: str) -> AuditEntry:
+    row = AuditEntry(action=action, actor_id=None, target="request-session-test", data={})
+    s.add(row)
+    s.flush()
+    return row
+
+
+@router.post("/commit", response_model=Out)
+def commits(s: DB) -> Out:
+    return Out(id=_write(s, "t.commit").id)
+
+
+@router.post("/raise")
+def raises(s: DB) -> None:
+    _write(s, "t.raise")
+    raise RuntimeError("after a write")
+
+
+@router.post("/invalid", response_model=Out)
+def invalid(s: DB) -> dict[str, int]:
+    _write(s, "t.invalid")
+    return {"not": 1}
+
+
+@router.post("/async", response_model=Out)
+async def async_commits(s: DB) -> Out:
+    return Out(id=_write(s, "t.async").id)
+
+
+@pytest.fixture
+def app(ctx: AppContext) -> Iterator[tuple[FastAPI, TestClient]]:
+    original = deps.one_hop
+
+    def with_test_routes(app: FastAPI) -> None:
+        app.include_router(router)
+        original(app)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("flowai.app.one_hop", with_test_routes)
+        app = create_app(ctx)
+    with TestClient(app, base_url="http://localhost", raise_server_exceptions=False) as client:
+        signup(client)
+        yield app, client
+
+
+def _actions(ctx: AppContext) -> list[str]:
+    with ctx.db.session(system=True) as s:
+        rows = s.execute(select(AuditEntry.action).where(AuditEntry.target == "request-session-test"))
+        return sorted(rows.scalars())
+
+
+def test_routes_commit_roll_back_and_close(ctx: AppContext, app: tuple[FastAPI, TestClient]) -> None:
+    _, client = app
+    pool = ctx.db.engine.pool
+    checked_out = pool.checkedout()  # type: ignore[attr-defined]
+    assert client.post("/t/commit").status_code == 200
+    assert client.post("/t/async").status_code == 200
+    assert client.post("/t/raise").status_code == 500
+    assert client.post("/t/invalid").status_code == 500
+    assert _actions(ctx) == ["t.async", "t.commit"]
+    assert pool.checkedout() == checked_out  # type: ignore[attr-defined]
+
+
+def test_every_route_that_takes_the_session_is_ended_by_one_hop(app: tuple[FastAPI, TestClient]) -> None:
+    application, _ = app
+    takes_db = [
+        r for r in deps.api_routes(application.router.routes)
+        if any(d.call is deps.get_db for d in deps.sub_dependencies(r.dependant))
+    ]  # fmt: skip
+    assert len(takes_db) > 50
+    for route in takes_db:
+        assert route.endpoint.__code__.co_qualname in ENDING, route.path
+
+
+ENDING = {"_in_one_hop.<locals>.endpoint", "_ending_session.<locals>.endpoint"}
