@@ -10,7 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only
 from starlette.concurrency import run_in_threadpool
 
 from flowai.core.auth import SCOPES, Principal
@@ -24,8 +24,13 @@ from flowai.core.schemas import JobOut, Page
 router = APIRouter(prefix="/v1/jobs", tags=["jobs"])
 # cancelling needs a write scope, and then the one its kind declares (`job_kind(scope=...)`)
 Canceller = Annotated[Principal, require(*(s for s in SCOPES if s != "read"))]
-# built once (the hot read of the API): values are bound per request
-YOUR_JOBS = select(Job).where(Job.owner_id == bindparam("owner"))
+# built once (the hot read of the API): values are bound per request; only the columns a
+# response shows (not each job's payload)
+YOUR_JOBS = (
+    select(Job)
+    .options(load_only(*(getattr(Job, name) for name in JobOut.model_fields)))
+    .where(Job.owner_id == bindparam("owner"))
+)
 YOUR_JOBS_BY_STATUS = YOUR_JOBS.where(Job.status == bindparam("status"))
 POLL_SECONDS = 0.5
 KEEPALIVE_POLLS = 30

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi import APIRouter, FastAPI
 from fastapi.testclient import TestClient
-from flowai_testkit import signup
+from flowai_testkit import signup, wait_until
 from pydantic import BaseModel
 from sqlalchemy import select
 
@@ -81,14 +81,14 @@ def _actions(ctx: AppContext) -> list[str]:
 
 def test_routes_commit_roll_back_and_close(ctx: AppContext, app: tuple[FastAPI, TestClient]) -> None:
     _, client = app
-    pool = ctx.db.engine.pool
-    checked_out = pool.checkedout()  # type: ignore[attr-defined]
     assert client.post("/t/commit").status_code == 200
     assert client.post("/t/async").status_code == 200
     assert client.post("/t/raise").status_code == 500
     assert client.post("/t/invalid").status_code == 500
     assert _actions(ctx) == ["t.async", "t.commit"]
-    assert pool.checkedout() == checked_out  # type: ignore[attr-defined]
+    # every connection comes back (the in-process job workers borrow one now and then)
+    pool = ctx.db.engine.pool
+    wait_until(lambda: pool.checkedout() == 0, timeout=10, what="all connections back in the pool")  # type: ignore[attr-defined]
 
 
 def test_every_route_that_takes_the_session_is_ended_by_one_hop(app: tuple[FastAPI, TestClient]) -> None:
