@@ -11,10 +11,10 @@ from __future__ import annotations
 import threading
 import time
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from psycopg import errors as psycopg_errors
 from psycopg.pq import Escaping, ExecStatus, TransactionStatus
@@ -32,6 +32,8 @@ from sqlalchemy.orm import (
 )
 from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.types import TypeDecorator
+
+T = TypeVar("T")
 
 
 class TenantNotBound(RuntimeError):
@@ -219,9 +221,34 @@ _TENANT_BIND: BindParameter[str] = bindparam(TENANT_PARAM, type_=String())
 _TENANT_CRITERIA = with_loader_criteria(
     TenantOwned, lambda cls: cls.tenant_id == _TENANT_BIND, include_aliases=True
 )
-_guarded: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
-_guarded_lock = threading.Lock()
 _UNGUARDED = object()  # the statement reads no tenant-owned table
+
+
+class StatementForms:
+    """Forms derived from a SQL statement (its tenant-guarded form, its paged form), each worked
+    out once and kept as long as the statement lives: a statement kept at module level then costs
+    no construction, cache key or compile per execution, and one built per request is forgotten
+    with it (the keys are weak references)."""
+
+    def __init__(self) -> None:
+        self._forms: weakref.WeakKeyDictionary[Any, dict[Hashable, Any]] = weakref.WeakKeyDictionary()
+        self._lock = threading.Lock()
+
+    def get(self, stmt: Any, key: Hashable, make: Callable[[], T]) -> T:
+        with self._lock:
+            forms = self._forms.setdefault(stmt, {})
+            if key in forms:
+                return forms[key]  # type: ignore[no-any-return]
+        form = make()
+        with self._lock:
+            forms[key] = form
+        return form
+
+    def __len__(self) -> int:
+        return len(self._forms)
+
+
+statement_forms = StatementForms()
 
 
 def _with_tenant_param(params: Any, tenant_id: str) -> Any:
@@ -266,29 +293,22 @@ def _from_conditions(froms: Any, *, outer: bool) -> list[Any]:
 def _guarded_form(state: ORMExecuteState) -> Any:
     """The statement with its tenant condition, or `_UNGUARDED`; worked out once per statement."""
     stmt: Any = state.statement
-    with _guarded_lock:
-        guarded = _guarded.get(stmt)
-    if guarded is not None:
-        return guarded
-    guarded = _UNGUARDED
     if any(issubclass(m.class_, TenantOwned) for m in state.all_mappers):
-        guarded = stmt.options(_TENANT_CRITERIA)
-    elif state.is_select:
+        return stmt.options(_TENANT_CRITERIA)
+    if state.is_select:
         # Loader criteria follow ORM entities; a bare `select(func.count()).select_from(User)`
         # has none, so there the tenant tables of the FROM clause are filtered by hand.
         conditions = _from_conditions(stmt.get_final_froms(), outer=False)
         if conditions:
-            guarded = stmt.where(*conditions)
-    with _guarded_lock:
-        _guarded[stmt] = guarded
-    return guarded
+            return stmt.where(*conditions)
+    return _UNGUARDED
 
 
 @event.listens_for(Session, "do_orm_execute")
 def _scope_to_tenant(state: ORMExecuteState) -> None:
     if not (state.is_select or state.is_update or state.is_delete):
         return
-    guarded = _guarded_form(state)
+    guarded = statement_forms.get(state.statement, "tenant-guarded", lambda: _guarded_form(state))
     if guarded is _UNGUARDED:
         return
     info = state.session.info

@@ -7,17 +7,12 @@ level (with its own values as bound parameters too) then costs no SQL constructi
 
 from __future__ import annotations
 
-import threading
-import weakref
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import Select, bindparam
 from sqlalchemy.orm import Session
 
-T = TypeVar("T")
-
-_paged: weakref.WeakKeyDictionary[Select[Any], dict[bool, Select[Any]]] = weakref.WeakKeyDictionary()
-_lock = threading.Lock()
+from flowai.core.db import statement_forms
 
 
 def page(
@@ -39,12 +34,8 @@ def page(
 
 
 def _paged_form(stmt: Select[Any], id_column: Any, *, after: bool) -> Select[Any]:
-    with _lock:
-        forms = _paged.setdefault(stmt, {})
-        paged = forms.get(after)
-    if paged is None:
+    def make() -> Select[Any]:
         ordered = stmt.where(id_column < bindparam("page_cursor")) if after else stmt
-        paged = ordered.order_by(id_column.desc()).limit(bindparam("page_limit"))
-        with _lock:
-            forms[after] = paged
-    return paged
+        return ordered.order_by(id_column.desc()).limit(bindparam("page_limit"))
+
+    return statement_forms.get(stmt, ("paged", id_column.key, after), make)

@@ -138,12 +138,12 @@ def test_guarded_forms_of_one_off_statements_are_not_kept(ctx: AppContext) -> No
     tenant = ctx.tenants.resolve("localhost")
     assert tenant is not None
     gc.collect()
-    before = len(db._guarded)  # noqa: SLF001 (statements SQLAlchemy's compiled cache holds stay)
+    before = len(db.statement_forms)  # statements SQLAlchemy's compiled cache holds stay
     with ctx.db.session(tenant_id=tenant.id) as s:
         for n in range(200):
             s.execute(select(User).where(User.email == f"{n}@example.com")).all()
     gc.collect()
-    assert len(db._guarded) - before < 10  # noqa: SLF001 (the memo is weak: per-request statements go)
+    assert len(db.statement_forms) - before < 10  # the memo is weak: per-request statements go
 
 
 def test_a_change_made_by_another_process_is_routed_within_a_poll(
