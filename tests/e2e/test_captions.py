@@ -15,8 +15,9 @@ from typing import Any
 
 import numpy as np
 import pytest
+from flowai_browser import new_project, sign_up
 from flowai_media import AUDIO_RATE, CODE_ROWS, H, W, make_barcode_video, read_barcode, speech_track
-from flowai_testkit import PASSWORD, LiveServer, unique_email
+from flowai_testkit import LiveServer
 from PIL import Image
 from playwright.sync_api import expect
 
@@ -57,17 +58,8 @@ def test_transcript_delete_word_captions_and_export(
     talk = make_barcode_video(tmp_path / "talk.mp4", fps=Fraction(FPS), frames=frames, source_id=3,
                               picture="gradient", colorspace="bt709", audio=audio)  # fmt: skip
 
-    page.goto(f"{base}/signup")
-    page.get_by_label("Email").fill(unique_email("captions"))
-    page.get_by_label("Display name").fill("Walter Murch")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Create account").click()
-    expect(page).to_have_url(f"{base}/dashboard")
-    page.goto(f"{base}/editor")
-    page.get_by_label("Project name").fill("Interview")
-    page.get_by_role("button", name="Create project").click()
-    expect(page).to_have_url(re.compile(rf"{re.escape(base)}/editor/[^/]+$"))
-    project_id = page.url.rsplit("/", 1)[-1]
+    sign_up(page, base, "captions", "Walter Murch")
+    project_id = new_project(page, base, "Interview")
     page.get_by_label("Upload media files").set_input_files([str(talk)])
     page.get_by_role("button", name="Add talk.mp4 to the timeline").click()
     expect(page.get_by_role("status").filter(has_text="All changes saved")).to_be_visible(timeout=15000)

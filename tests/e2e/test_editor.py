@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from flowai_browser import new_project, sign_up
 from flowai_media import (
     AUDIO_RATE,
     CODE_ROWS,
@@ -29,7 +30,7 @@ from flowai_media import (
     read_blended_barcode,
     speech_track,
 )
-from flowai_testkit import PASSWORD, LiveServer, unique_email
+from flowai_testkit import LiveServer
 from imageio_ffmpeg import get_ffmpeg_exe
 from PIL import Image
 from playwright.sync_api import expect
@@ -202,19 +203,10 @@ def test_edit_magic_cut_and_export(
     page.set_viewport_size({"width": 1280, "height": 720})
     files, speech = make_media(tmp_path)
 
-    page.goto(f"{base}/signup")
-    page.get_by_label("Email").fill(unique_email("editor"))
-    page.get_by_label("Display name").fill("Thelma Schoonmaker")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Create account").click()
-    expect(page).to_have_url(f"{base}/dashboard")
+    sign_up(page, base, "editor", "Thelma Schoonmaker")
 
-    page.goto(f"{base}/editor")
-    page.get_by_label("Project name").fill("Launch teaser")
-    page.get_by_role("button", name="Create project").click()
-    expect(page).to_have_url(re.compile(rf"{re.escape(base)}/editor/[^/]+$"))
+    project_id = new_project(page, base, "Launch teaser")
     expect(page.get_by_role("heading", level=1)).to_have_text("Launch teaser")
-    project_id = page.url.rsplit("/", 1)[-1]
 
     page.get_by_label("Upload media files").set_input_files([str(f) for f in files])
     bin_ = page.get_by_role("list", name="Media bin")

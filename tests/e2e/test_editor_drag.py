@@ -5,15 +5,15 @@ editor autosaves to the server, not in the page."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 import pytest
+from flowai_browser import new_project, sign_up
 from flowai_media import make_barcode_video
-from flowai_testkit import PASSWORD, LiveServer, unique_email, wait_until
+from flowai_testkit import LiveServer, wait_until
 from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser]
@@ -72,17 +72,8 @@ def test_drag_drop_snap_and_trim_with_the_mouse(
         for i, name in enumerate(["alpha", "bravo"])
     ]
 
-    page.goto(f"{base}/signup")
-    page.get_by_label("Email").fill(unique_email("drag"))
-    page.get_by_label("Display name").fill("Dede Allen")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Create account").click()
-    expect(page).to_have_url(f"{base}/dashboard")
-    page.goto(f"{base}/editor")
-    page.get_by_label("Project name").fill("Drag test")
-    page.get_by_role("button", name="Create project").click()
-    expect(page).to_have_url(re.compile(rf"{re.escape(base)}/editor/[^/]+$"))
-    project_id = page.url.rsplit("/", 1)[-1]
+    sign_up(page, base, "drag", "Dede Allen")
+    project_id = new_project(page, base, "Drag test")
 
     page.get_by_label("Upload media files").set_input_files([str(f) for f in files])
     bin_ = page.get_by_role("list", name="Media bin")

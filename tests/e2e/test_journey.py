@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from flowai_browser import new_project
 from flowai_media import AUDIO_RATE, make_barcode_video, speech_track
 from flowai_testkit import PASSWORD, LiveServer, unique_email, wait_until
 from imageio_ffmpeg import get_ffmpeg_exe
@@ -130,11 +131,7 @@ def test_edit_export_offer_invest_and_get_paid(
     shoot(page, artifacts, "voice", update)
 
     # --- edits: upload, trim, narrate in the cloned voice, Magic Cut ---------------------------
-    page.goto(f"{base}/editor")
-    page.get_by_label("Project name").fill("Harbour at dusk")
-    page.get_by_role("button", name="Create project").click()
-    expect(page).to_have_url(re.compile(rf"{re.escape(base)}/editor/[^/]+$"))
-    project_id = page.url.rsplit("/", 1)[-1]
+    project_id = new_project(page, base, "Harbour at dusk")
     talk = talking_clip(tmp_path)
     uncut = video_frames(talk)
     page.get_by_label("Upload media files").set_input_files(str(talk))

@@ -4,12 +4,12 @@ navigation behind a menu button on the phone. Screenshots of each go to the test
 
 from __future__ import annotations
 
-import re
 import uuid
 from pathlib import Path
 from typing import Any
 
 import pytest
+from flowai_browser import new_project
 from flowai_testkit import LiveServer
 from playwright.sync_api import expect
 
@@ -150,10 +150,7 @@ def test_every_page_fits(
         )
         shoot(page, artifacts, "admin-members", size)
 
-        page.goto(f"{base}/editor")
-        page.get_by_label("Project name").fill("Phone cut")
-        page.get_by_role("button", name="Create project").click()
-        expect(page).to_have_url(re.compile(rf"{re.escape(base)}/editor/[^/]+$"))
+        new_project(page, base, "Phone cut")
         expect(page.get_by_role("heading", level=1)).to_have_text("Phone cut")
         timeline = page.get_by_role("region", name="Timeline")
         assert_usable(

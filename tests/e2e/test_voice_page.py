@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from flowai_testkit import PASSWORD, LiveServer, unique_email
+from flowai_browser import sign_up
+from flowai_testkit import LiveServer
 from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -34,12 +35,7 @@ def test_upload_clone_and_hear_it(
     live_server: LiveServer, page: Any, artifacts: Path, recording: Path
 ) -> None:
     base = live_server.url
-    page.goto(f"{base}/signup")
-    page.get_by_label("Email").fill(unique_email("voice"))
-    page.get_by_label("Display name").fill("Orson Welles")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Create account").click()
-    expect(page).to_have_url(f"{base}/dashboard")
+    sign_up(page, base, "voice", "Orson Welles")
 
     page.goto(f"{base}/voice")
     expect(page.get_by_role("heading", level=1)).to_have_text("Voice")
