@@ -193,6 +193,19 @@ def make_barcode_video(
     return path
 
 
+def speak(text: str, wav: Path) -> np.ndarray:
+    """`text` said by espeak-ng (written to `wav`), from its first to its last loud sample, as
+    float32 samples at AUDIO_RATE."""
+    subprocess.run(["espeak-ng", "-w", str(wav), text], check=True)
+    with wave.open(str(wav)) as w:
+        rate = w.getframerate()
+        pcm = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2").astype(np.float32) / 32768
+    loud = np.flatnonzero(np.abs(pcm) > 0.02)
+    pcm = pcm[loud[0] : loud[-1] + 1]
+    at = np.arange(0, pcm.size * AUDIO_RATE // rate) * rate / AUDIO_RATE
+    return np.interp(at, np.arange(pcm.size), pcm).astype(np.float32)
+
+
 def speech_track(d: Path) -> tuple[np.ndarray, list[tuple[float, float]]]:
     """Two spoken lines (espeak-ng) between pauses, 48 kHz mono, and where the speech is (s)."""
     pauses, lines = [0.8, 1.2, 0.8], ["Hello there, my friend.", "Goodbye for now."]
@@ -200,16 +213,7 @@ def speech_track(d: Path) -> tuple[np.ndarray, list[tuple[float, float]]]:
     truth: list[tuple[float, float]] = []
     t = 0.0
     for i, text in enumerate(lines):
-        wav = d / f"line{i}.wav"
-        subprocess.run(["espeak-ng", "-w", str(wav), text], check=True)
-        with wave.open(str(wav)) as w:
-            rate = w.getframerate()
-            pcm = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2").astype(np.float32) / 32768
-        loud = np.flatnonzero(np.abs(pcm) > 0.02)
-        pcm = pcm[loud[0] : loud[-1] + 1]
-        said = np.interp(
-            np.arange(0, pcm.size * AUDIO_RATE // rate) * rate / AUDIO_RATE, np.arange(pcm.size), pcm
-        )
+        said = speak(text, d / f"line{i}.wav")
         gap = np.zeros(int(pauses[i] * AUDIO_RATE))
         parts += [gap, said]
         t += pauses[i]

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
+from flowai_media import speak
 from flowai_testkit import csrf, finished_job, job_row, make_settings, signup, wait_until
 
 from flowai.core.context import AppContext
@@ -35,20 +36,10 @@ class Media:
     corrupt: Path  # an MP4 header followed by garbage
 
 
-def _speak(text: str, path: Path) -> np.ndarray:
-    subprocess.run(["espeak-ng", "-w", str(path), text], check=True)
-    with wave.open(str(path)) as w:
-        rate = w.getframerate()
-        pcm = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2").astype(np.float32) / 32768
-    loud = np.flatnonzero(np.abs(pcm) > 0.02)
-    pcm = pcm[loud[0] : loud[-1] + 1]
-    return np.interp(np.arange(0, pcm.size, rate / AUDIO_RATE), np.arange(pcm.size), pcm).astype(np.float32)
-
-
 def _speech_video(d: Path) -> tuple[Path, list[tuple[float, float]]]:
     pause = np.zeros(int(1.5 * AUDIO_RATE), dtype=np.float32)
     lead = np.zeros(int(0.5 * AUDIO_RATE), dtype=np.float32)
-    a, b = _speak("Hello there, my friend.", d / "a.wav"), _speak("Goodbye for now.", d / "b.wav")
+    a, b = speak("Hello there, my friend.", d / "a.wav"), speak("Goodbye for now.", d / "b.wav")
     audio = np.concatenate([lead, a, pause, b, lead])
     audio += np.random.default_rng(1).normal(0, 0.001, audio.size).astype(np.float32)
     t0 = lead.size / AUDIO_RATE
