@@ -23,7 +23,7 @@ import uuid
 from pathlib import Path
 
 import httpx
-from benchkit import cpu_seconds, flowai, free_port, scratch_database
+from benchkit import cpu_seconds, flowai, free_port, scratch_database, wait_until_serving
 
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "3000"))  # per endpoint, over all rounds
 THREADS = int(os.environ.get("BENCH_THREADS", "8"))
@@ -76,13 +76,7 @@ def run(label: str, database_url: str, data_dir: Path) -> dict[str, float]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/healthz").status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
+        wait_until_serving(base)
         auth = {"Authorization": f"Bearer {key}"}
         drive(f"{base}/healthz", {}, 400)  # warm-up
         drive(f"{base}/v1/jobs?limit=20", auth, 400)

@@ -1,5 +1,6 @@
-"""What the end-to-end benches share: free loopback ports, the `flowai` CLI, a process's CPU time
-and a throw-away PostgreSQL database (created for one run, dropped after it)."""
+"""What the end-to-end benches share: free loopback ports, the `flowai` CLI, waiting for a started
+server, a process's CPU time and a throw-away PostgreSQL database (created for one run, dropped
+after it)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,13 @@ import os
 import socket
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import httpx
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -30,6 +33,22 @@ def flowai(env: dict[str, str], *args: str) -> str:
         [sys.executable, "-m", "flowai", *args], env=env, check=True, capture_output=True, text=True
     )
     return out.stdout.strip().splitlines()[-1]
+
+
+def wait_until_serving(base: str, timeout: float = 60, log: Path | None = None) -> None:
+    """Poll `base`/healthz until it answers 200; after `timeout` s, stop the bench with the end of
+    the server's `log`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if httpx.get(f"{base}/healthz").status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            tail = log.read_text(errors="replace")[-2000:] if log is not None and log.exists() else ""
+            raise SystemExit(f"flowai serve did not start at {base}: {tail or 'no log'}")
+        time.sleep(0.2)
 
 
 def cpu_seconds(pid: int, children: bool = False) -> float:

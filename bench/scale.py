@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from benchkit import cpu_seconds, flowai, free_port, scratch_database
+from benchkit import cpu_seconds, flowai, free_port, scratch_database, wait_until_serving
 from sqlalchemy import create_engine, text
 
 from flowai.editor.media import ffmpeg_exe
@@ -114,19 +114,10 @@ class Stack:
             "FLOWAI_EDITOR_SEGMENT_SECONDS": str(segment_seconds),
             "FLOWAI_PUBLIC_URL": self.base,
         }
-        log = (self.work / f"serve-{port}.log").open("wb")
+        log = self.work / f"serve-{port}.log"
         self.server = subprocess.Popen([sys.executable, "-m", "flowai", "serve", "--port", str(port), "--no-migrate"],
-                                       env=env, stdout=log, stderr=subprocess.STDOUT)  # fmt: skip
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{self.base}/healthz").status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise SystemExit(f"flowai serve did not start: see {log.name}")
-            time.sleep(0.2)
+                                       env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)  # fmt: skip
+        wait_until_serving(self.base, log=log)
 
     def stop_server(self) -> None:
         if self.server is not None:

@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from benchkit import flowai, free_port, scratch_database
+from benchkit import flowai, free_port, scratch_database, wait_until_serving
 from sqlalchemy import create_engine, text
 
 from flowai.editor.media import ffmpeg_exe
@@ -291,18 +291,8 @@ def main() -> None:
                         [sys.executable, "-m", "flowai", "worker"], env={**env, "FLOWAI_LOG_LEVEL": "INFO"},
                         stdout=log.open("wb"), stderr=subprocess.STDOUT,
                     )  # fmt: skip
-                deadline = time.monotonic() + 120
-                while True:
-                    try:
-                        if httpx.get(f"{base}/healthz").status_code == 200:
-                            break
-                    except httpx.HTTPError:
-                        pass
-                    if time.monotonic() > deadline:
-                        raise SystemExit(
-                            f"flowai serve did not start: {(work / 'serve.log').read_text()[-2000:]}"
-                        )
-                    time.sleep(0.2)
+                deadline = time.monotonic() + 120  # for the server and then the workers
+                wait_until_serving(base, timeout=120, log=work / "serve.log")
                 for i in range(args.workers):
                     log = work / f"worker-{i}.log"
                     while "worker started" not in log.read_text(errors="replace"):

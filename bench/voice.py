@@ -22,7 +22,6 @@ import argparse
 import importlib.util
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -33,6 +32,7 @@ from types import ModuleType
 from typing import Any
 
 import httpx
+from benchkit import cpu_seconds, flowai, free_port, wait_until_serving
 
 from flowai.voice.audio import Audio, decode, write_wav
 from flowai.voice.engines.local import LocalEngine, base_frames, base_voice, probe_frames
@@ -48,12 +48,6 @@ def load_speakers() -> ModuleType:
     return module
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def make_sample(seconds: float, out: Path) -> Path:
     """flite awb reading the upload sentences (twice over when needed), cut to `seconds`."""
     speakers = load_speakers()
@@ -64,12 +58,6 @@ def make_sample(seconds: float, out: Path) -> Path:
     return out
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far (Linux /proc): the clone's cost whatever the load."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def clone_wall_time(sample: Path, src: Path | None, workdir: Path) -> dict[str, Any]:
     """Upload `sample` to a fresh server and follow the clone job to its end."""
     env = {**os.environ, "FLOWAI_DATA_DIR": str(workdir), "FLOWAI_LOG_LEVEL": "WARNING",
@@ -77,15 +65,10 @@ def clone_wall_time(sample: Path, src: Path | None, workdir: Path) -> dict[str, 
     if src is not None:
         env["PYTHONPATH"] = str(src)
 
-    def flowai(*args: str) -> str:
-        out = subprocess.run([sys.executable, "-m", "flowai", *args], env=env, check=True,
-                             capture_output=True, text=True)  # fmt: skip
-        return out.stdout.strip().splitlines()[-1]
-
-    flowai("db", "upgrade")
+    flowai(env, "db", "upgrade")
     email = f"bench-{uuid.uuid4().hex[:8]}@example.com"
-    flowai("users", "create", "--email", email, "--password", "benchmark-password")
-    key = flowai("apikeys", "create", "--user", email, "--scopes", "read,voice:write")
+    flowai(env, "users", "create", "--email", email, "--password", "benchmark-password")
+    key = flowai(env, "apikeys", "create", "--user", email, "--scopes", "read,voice:write")
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "flowai", "serve", "--port", str(port), "--no-migrate"],
@@ -94,15 +77,7 @@ def clone_wall_time(sample: Path, src: Path | None, workdir: Path) -> dict[str, 
     base = f"http://127.0.0.1:{port}"
     events: list[tuple[float, str, int]] = []
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz").status_code == 200:
-                    break
-            except httpx.HTTPError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.2)
+        wait_until_serving(base)
         auth = {"Authorization": f"Bearer {key}"}
         load_before = os.getloadavg()
         with httpx.Client(base_url=base, headers=auth, timeout=900) as c:
