@@ -9,14 +9,13 @@ from __future__ import annotations
 import math
 import re
 import shutil
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 from flowai_browser import new_project, sign_up
-from flowai_media import AUDIO_RATE, CODE_ROWS, H, W, make_barcode_video, read_barcode, speech_track
+from flowai_media import CODE_ROWS, H, W, read_barcode, talking_clip, video_frames
 from flowai_testkit import LiveServer
 from PIL import Image
 from playwright.sync_api import expect
@@ -52,11 +51,8 @@ def test_transcript_delete_word_captions_and_export(
         pytest.skip("espeak-ng is not installed (make deps installs it)")
     base = live_server.url
     page.set_viewport_size({"width": 1440, "height": 900})
-    audio, _speech = speech_track(tmp_path)
-    frames = math.ceil(audio.size * FPS / AUDIO_RATE)
-    audio = np.pad(audio, (0, frames * AUDIO_RATE // FPS - audio.size))
-    talk = make_barcode_video(tmp_path / "talk.mp4", fps=Fraction(FPS), frames=frames, source_id=3,
-                              picture="gradient", colorspace="bt709", audio=audio)  # fmt: skip
+    talk, _speech = talking_clip(tmp_path, FPS, colorspace="bt709")
+    frames = video_frames(talk)
 
     sign_up(page, base, "captions", "Walter Murch")
     project_id = new_project(page, base, "Interview")

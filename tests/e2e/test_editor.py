@@ -11,7 +11,6 @@ import json
 import math
 import re
 import shutil
-import subprocess
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -21,17 +20,16 @@ import numpy as np
 import pytest
 from flowai_browser import new_project, sign_up
 from flowai_media import (
-    AUDIO_RATE,
     CODE_ROWS,
     H,
     W,
     make_barcode_video,
     read_barcode,
     read_blended_barcode,
-    speech_track,
+    talking_clip,
+    video_frames,
 )
 from flowai_testkit import LiveServer
-from imageio_ffmpeg import get_ffmpeg_exe
 from PIL import Image
 from playwright.sync_api import expect
 
@@ -55,22 +53,8 @@ def make_media(d: Path) -> tuple[list[Path], list[tuple[float, float]]]:
         d / "bravo.mp4", fps=Fraction(FPS), frames=90, source_id=2, picture="gradient",
         colorspace="bt601",
     )  # fmt: skip
-    audio, speech = speech_track(d)
-    frames = math.ceil(audio.size * FPS / AUDIO_RATE)
-    audio = np.pad(audio, (0, frames * AUDIO_RATE // FPS - audio.size))
-    talk = make_barcode_video(
-        d / "talk.mp4", fps=Fraction(FPS), frames=frames, source_id=3, picture="gradient",
-        colorspace="bt709", audio=audio,
-    )  # fmt: skip
+    talk, speech = talking_clip(d, FPS, colorspace="bt709")
     return [alpha, bravo, talk], speech
-
-
-def video_frames(path: Path) -> int:
-    out = subprocess.run(
-        [get_ffmpeg_exe(), "-hide_banner", "-i", str(path), "-map", "0:v:0", "-f", "null", "-"],
-        capture_output=True, text=True, check=True,
-    ).stderr  # fmt: skip
-    return int(re.findall(r"frame=\s*(\d+)", out)[-1])
 
 
 # --- what the timeline puts at a frame -------------------------------------------------------

@@ -14,21 +14,16 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import math
 import os
 import re
 import shutil
-import subprocess
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
 from flowai_browser import new_project
-from flowai_media import AUDIO_RATE, make_barcode_video, speech_track
+from flowai_media import talking_clip, video_frames
 from flowai_testkit import PASSWORD, LiveServer, unique_email, wait_until
-from imageio_ffmpeg import get_ffmpeg_exe
 from playwright.sync_api import expect
 from web3 import HTTPProvider, Web3
 
@@ -60,24 +55,6 @@ def recording(tmp_path_factory: pytest.TempPathFactory) -> Path:
     spec.loader.exec_module(speakers)
     out = tmp_path_factory.mktemp("journey-voice") / "my-voice.wav"
     return Path(speakers.speak("flite-awb", " ".join(speakers.UPLOAD_SENTENCES), out))
-
-
-def video_frames(path: Path) -> int:
-    out = subprocess.run(
-        [get_ffmpeg_exe(), "-hide_banner", "-i", str(path), "-map", "0:v:0", "-f", "null", "-"],
-        capture_output=True, text=True, check=True,
-    ).stderr  # fmt: skip
-    return int(re.findall(r"frame=\s*(\d+)", out)[-1])
-
-
-def talking_clip(d: Path) -> Path:
-    """A 320x180 clip that speaks two lines between pauses (Magic Cut has silences to find)."""
-    audio, _speech = speech_track(d)
-    frames = math.ceil(audio.size * FPS / AUDIO_RATE)
-    audio = np.pad(audio, (0, frames * AUDIO_RATE // FPS - audio.size))
-    return make_barcode_video(
-        d / "talk.mp4", fps=Fraction(FPS), frames=frames, source_id=3, picture="gradient", audio=audio
-    )
 
 
 def video_length(timeline: dict[str, Any]) -> int:
@@ -132,7 +109,7 @@ def test_edit_export_offer_invest_and_get_paid(
 
     # --- edits: upload, trim, narrate in the cloned voice, Magic Cut ---------------------------
     project_id = new_project(page, base, "Harbour at dusk")
-    talk = talking_clip(tmp_path)
+    talk, _speech = talking_clip(tmp_path, FPS)  # two lines between pauses: silences to find
     uncut = video_frames(talk)
     page.get_by_label("Upload media files").set_input_files(str(talk))
     expect(page.get_by_role("list", name="Media bin").get_by_role("listitem")).to_have_count(

@@ -11,6 +11,8 @@ that starts at a known frame, to check sync, or any mono track the caller gives.
 
 from __future__ import annotations
 
+import math
+import re
 import subprocess
 import wave
 from fractions import Fraction
@@ -223,3 +225,25 @@ def speech_track(d: Path) -> tuple[np.ndarray, list[tuple[float, float]]]:
     audio = np.concatenate(parts)
     audio += np.random.default_rng(5).normal(0, 0.001, audio.size)  # a noise floor, not digital zero
     return audio.astype(np.float32), truth
+
+
+def talking_clip(
+    d: Path, fps: int = 30, colorspace: Colorspace = None
+) -> tuple[Path, list[tuple[float, float]]]:
+    """`d`/talk.mp4: a barcoded clip (source 3, smooth colour picture) that says speech_track's
+    two lines between pauses, its sound padded to whole frames; and where the speech is (s)."""
+    audio, speech = speech_track(d)
+    frames = math.ceil(audio.size * fps / AUDIO_RATE)
+    audio = np.pad(audio, (0, frames * AUDIO_RATE // fps - audio.size))
+    talk = make_barcode_video(d / "talk.mp4", fps=Fraction(fps), frames=frames, source_id=3,
+                              picture="gradient", colorspace=colorspace, audio=audio)  # fmt: skip
+    return talk, speech
+
+
+def video_frames(path: Path) -> int:
+    """How many video frames FFmpeg decodes from `path`."""
+    out = subprocess.run(
+        [get_ffmpeg_exe(), "-hide_banner", "-i", str(path), "-map", "0:v:0", "-f", "null", "-"],
+        capture_output=True, text=True, check=True,
+    ).stderr  # fmt: skip
+    return int(re.findall(r"frame=\s*(\d+)", out)[-1])
