@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import signal
@@ -29,6 +30,7 @@ CHROMIUM_ARGS = [
 ]
 STATIC_INDEX = Path(__file__).parents[2] / "src" / "flowai" / "static" / "index.html"
 ARTIFACTS = Path(os.environ.get("FLOWAI_TEST_ARTIFACTS", Path(__file__).parents[2] / "artifacts"))
+SPEAKERS = Path(__file__).parents[1] / "integration" / "voice" / "speakers.py"
 
 
 def _free_port() -> int:
@@ -105,3 +107,16 @@ def artifacts(request: pytest.FixtureRequest) -> Path:
     path = ARTIFACTS / request.node.name.replace("/", "_")
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+@pytest.fixture(scope="module")
+def recording(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A voice sample to clone: flite's awb voice reading the upload sentences."""
+    if shutil.which("flite") is None:
+        pytest.skip("flite is not installed (make deps installs it)")
+    spec = importlib.util.spec_from_file_location("e2e_voice_speakers", SPEAKERS)
+    assert spec is not None and spec.loader is not None
+    speakers = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(speakers)
+    out = tmp_path_factory.mktemp("voice-e2e") / "my-voice.wav"
+    return Path(speakers.speak("flite-awb", " ".join(speakers.UPLOAD_SENTENCES), out))

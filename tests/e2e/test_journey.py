@@ -12,7 +12,6 @@ FLOWAI_UPDATE_SCREENSHOTS=1 the desktop set also replaces docs/screenshots/ (the
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import re
@@ -40,21 +39,8 @@ PRICE_FLOW = "0.002"
 PRICE_WEI = 2 * 10**15
 BOUGHT = 250
 REVENUE_WEI = 4 * 10**18
-SPEAKERS = Path(__file__).parents[1] / "integration" / "voice" / "speakers.py"
 SCREENSHOTS = Path(__file__).parents[2] / "docs" / "screenshots"
 WALLET = (Path(__file__).parent / "test_invest.py").read_text().split('WALLET = """', 1)[1].split('"""', 1)[0]
-
-
-@pytest.fixture(scope="module")
-def recording(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    if shutil.which("flite") is None or shutil.which("espeak-ng") is None:
-        pytest.skip("flite and espeak-ng are not installed (make deps installs them)")
-    spec = importlib.util.spec_from_file_location("journey_speakers", SPEAKERS)
-    assert spec is not None and spec.loader is not None
-    speakers = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(speakers)
-    out = tmp_path_factory.mktemp("journey-voice") / "my-voice.wav"
-    return Path(speakers.speak("flite-awb", " ".join(speakers.UPLOAD_SENTENCES), out))
 
 
 def video_length(timeline: dict[str, Any]) -> int:
@@ -80,6 +66,8 @@ def shoot(page: Any, artifacts: Path, name: str, update: bool = False) -> None:
 def test_edit_export_offer_invest_and_get_paid(
     live_server: LiveServer, browser: Any, artifacts: Path, tmp_path: Path, recording: Path
 ) -> None:
+    if shutil.which("espeak-ng") is None:
+        pytest.skip("espeak-ng is not installed (make deps installs it): the talking clip needs it")
     base = live_server.url
     update = os.environ.get("FLOWAI_UPDATE_SCREENSHOTS") == "1"
     creator = browser.new_context(viewport=DESKTOP)

@@ -4,9 +4,7 @@ real `flowai serve`, the local engine)."""
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -16,19 +14,6 @@ from flowai_testkit import LiveServer
 from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-SPEAKERS = Path(__file__).parents[1] / "integration" / "voice" / "speakers.py"
-
-
-@pytest.fixture(scope="module")
-def recording(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    if shutil.which("flite") is None:
-        pytest.skip("flite is not installed (make deps installs it)")
-    spec = importlib.util.spec_from_file_location("e2e_voice_speakers", SPEAKERS)
-    assert spec is not None and spec.loader is not None
-    speakers = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(speakers)
-    out = tmp_path_factory.mktemp("voice-e2e") / "my-voice.wav"
-    return Path(speakers.speak("flite-awb", " ".join(speakers.UPLOAD_SENTENCES), out))
 
 
 def test_upload_clone_and_hear_it(
