@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
+from psycopg import ClientCursor
 from psycopg import errors as psycopg_errors
 from psycopg.pq import Escaping, ExecStatus, TransactionStatus
 from sqlalchemy import DateTime, ForeignKey, Join, String, Table, bindparam, create_engine, event, or_
@@ -38,6 +39,13 @@ T = TypeVar("T")
 
 class TenantNotBound(RuntimeError):
     """A tenant-owned table was queried by a session that has no tenant bound."""
+
+
+class ReadOnlySession(RuntimeError):
+    """A read-only session (a GET request's) was asked to write."""
+
+
+READ_ONLY_REFUSAL = "a read-only session (a GET request's) cannot write: write from a POST, PUT or DELETE"
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -73,7 +81,7 @@ class TenantOwned:
     )
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, **options: Any) -> Engine:
     if url.startswith("sqlite"):
         # as many pooled connections as the thread pool has threads: an overflow connection is
         # closed on return, and reopening one (three PRAGMAs) was a visible share of a small GET
@@ -90,7 +98,7 @@ def make_engine(url: str) -> Engine:
             cur.close()
 
         return engine
-    engine = create_engine(url, pool_size=10, max_overflow=20)
+    engine = create_engine(url, pool_size=10, max_overflow=20, **options)
     _ping_when_idle(engine)
     return engine
 
@@ -126,6 +134,12 @@ class Database:
     security; each tenant-bound transaction sets `app.tenant_id` with `set_config(..., true)`
     (transaction-local, so nothing leaks through the pool). `admin_url` (migrations and explicit
     `system=True` sessions) is the table owner; it defaults to the app URL.
+
+    A read-only session (a GET request's) refuses writes. On PostgreSQL it reads outside a
+    transaction block: each statement goes to the server in one message with the tenant bind, so
+    it costs one round trip instead of three (BEGIN with the bind, the statement, COMMIT). The
+    bind and `transaction_read_only` last for that statement's implicit transaction; under READ
+    COMMITTED each statement took its own snapshot anyway.
     """
 
     def __init__(self, url: str, admin_url: str | None = None) -> None:
@@ -134,18 +148,38 @@ class Database:
         self.admin_engine = make_engine(admin_url) if admin_url and admin_url != url else self.engine
         self._factory = sessionmaker(self.engine, expire_on_commit=False)
         self._system_factory = sessionmaker(self.admin_engine, expire_on_commit=False)
+        self.read_engine: Engine | None = None
+        self._read_factory = self._factory
         if self.engine.dialect.name == "postgresql":
             event.listen(self._factory, "after_begin", _bind_tenant_setting)
             event.listen(self._system_factory, "after_begin", _bind_schema_setting)
+            # autocommit, and parameters bound client-side: several statements in one message
+            self.read_engine = make_engine(
+                url, isolation_level="AUTOCOMMIT", connect_args={"cursor_factory": ClientCursor}
+            )
+            event.listen(self.read_engine, "before_cursor_execute", _with_read_bind, retval=True)
+            event.listen(self.read_engine, "after_cursor_execute", _to_statement_result)
+            self._read_factory = sessionmaker(self.read_engine, expire_on_commit=False)
+            event.listen(self._read_factory, "after_begin", _note_read_tenant)
 
     def session(
-        self, *, tenant_id: str | None = None, system: bool = False, schema: str | None = None
+        self,
+        *,
+        tenant_id: str | None = None,
+        system: bool = False,
+        schema: str | None = None,
+        read_only: bool = False,
     ) -> Session:
-        """`schema` (system sessions only): a hard-isolated tenant schema to read first."""
-        s = self._system_factory() if system and not tenant_id else self._factory()
+        """`schema` (system sessions only): a hard-isolated tenant schema to read first.
+        `read_only` (tenant sessions only): see the class; a flush raises `ReadOnlySession`."""
+        if system and not tenant_id:
+            s = self._system_factory()
+        else:
+            s = self._read_factory() if read_only and tenant_id else self._factory()
         s.info["tenant_id"] = tenant_id
         s.info["system"] = system
         s.info["schema"] = schema if system and not tenant_id else None
+        s.info["read_only"] = read_only
         return s
 
     @contextmanager
@@ -176,6 +210,8 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self.read_engine is not None:
+            self.read_engine.dispose()
         if self.admin_engine is not self.engine:
             self.admin_engine.dispose()
 
@@ -204,6 +240,23 @@ def _bind_tenant_setting(session: Session, _tx: Any, connection: Any) -> None:
         raise psycopg_errors.error_from_result(result, encoding=conn.info.encoding)
 
 
+def _note_read_tenant(session: Session, _tx: Any, connection: Any) -> None:
+    connection.info["flowai_read_tenant"] = session.info["tenant_id"]
+
+
+def _with_read_bind(
+    conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, executemany: bool
+) -> tuple[str, Any]:
+    if executemany:
+        raise ReadOnlySession("executemany from a read-only session")
+    return READ_BIND + statement, {**(parameters or {}), TENANT_PARAM: conn.info["flowai_read_tenant"]}
+
+
+def _to_statement_result(_conn: Any, cursor: Any, *_execution: Any) -> None:
+    """Past the bind's result to the statement's, before SQLAlchemy reads the cursor."""
+    cursor.nextset()
+
+
 def _bind_schema_setting(session: Session, _tx: Any, connection: Any) -> None:
     schema = session.info.get("schema")
     if schema:
@@ -222,6 +275,12 @@ _TENANT_CRITERIA = with_loader_criteria(
     TenantOwned, lambda cls: cls.tenant_id == _TENANT_BIND, include_aliases=True
 )
 _UNGUARDED = object()  # the statement reads no tenant-owned table
+
+# Sent before each statement of a read-only session, in the same message: the tenant bind, and the
+# server's own refusal of writes for that statement's implicit transaction.
+READ_BIND = (
+    f"SELECT flowai_bind_tenant(%({TENANT_PARAM})s), set_config('transaction_read_only', 'on', true); "
+)
 
 
 class StatementForms:
@@ -306,6 +365,8 @@ def _guarded_form(state: ORMExecuteState) -> Any:
 
 @event.listens_for(Session, "do_orm_execute")
 def _scope_to_tenant(state: ORMExecuteState) -> None:
+    if (state.is_insert or state.is_update or state.is_delete) and state.session.info.get("read_only"):
+        raise ReadOnlySession(READ_ONLY_REFUSAL)
     if not (state.is_select or state.is_update or state.is_delete):
         return
     guarded = statement_forms.get(state.statement, "tenant-guarded", lambda: _guarded_form(state))
@@ -322,6 +383,8 @@ def _scope_to_tenant(state: ORMExecuteState) -> None:
 
 @event.listens_for(Session, "before_flush")
 def _stamp_tenant(session: Session, _ctx: Any, _instances: Any) -> None:
+    if session.info.get("read_only") and (session.new or session.dirty or session.deleted):
+        raise ReadOnlySession(READ_ONLY_REFUSAL)
     tenant_id = session.info.get("tenant_id")
     for obj in list(session.new) + list(session.dirty):
         if not isinstance(obj, TenantOwned):

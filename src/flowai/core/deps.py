@@ -33,6 +33,7 @@ SESSION_COOKIE = "flowai_session"
 CSRF_COOKIE = "flowai_csrf"
 CSRF_HEADER = "x-csrf-token"
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+SAFE = {"GET", "HEAD"}  # their request session is read-only (core/db.py)
 
 
 async def get_ctx(request: Request) -> AppContext:
@@ -79,12 +80,14 @@ REQUEST_SESSION: ContextVar[Session | None] = ContextVar("flowai_request_session
 async def get_db(request: Request) -> Session:
     """One session per request, bound to the request's tenant. Opening it does no I/O (the
     connection is taken at the first query, in the handler's thread), and `one_hop` commits it
-    there when the handler returns (rolls back if it raises) and closes it. A plain function, not
+    there when the handler returns (rolls back if it raises) and closes it. A GET's session is
+    read-only: one round trip per statement on PostgreSQL, and a GET that writes fails in tests
+    on SQLite as it would in production. A plain function, not
     a yield dependency: FastAPI's exit stack for one cost as much as the handler of a small GET.
     It reads the context and tenant off the request itself: each dependency FastAPI solves per
     request cost tens of microseconds."""
     ctx: AppContext = request.app.state.ctx
-    s = ctx.db.session(tenant_id=tenant_of(request).id)
+    s = ctx.db.session(tenant_id=tenant_of(request).id, read_only=request.method in SAFE)
     REQUEST_SESSION.set(s)
     return s
 

@@ -10,11 +10,12 @@ import pytest
 from fastapi.testclient import TestClient
 from flowai_images import image_bytes
 from flowai_testkit import create_key, csrf, signup, unique_email, wait_until
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text, update
+from sqlalchemy.exc import DBAPIError
 
 from flowai.app import create_app
 from flowai.core.context import AppContext
-from flowai.core.db import TenantNotBound
+from flowai.core.db import ReadOnlySession, TenantNotBound
 from flowai.core.models import Job, TenantDomain, User
 from flowai.core.tenancy import TenantRouter
 from flowai.enterprise import service as tenants
@@ -175,3 +176,52 @@ def test_a_change_made_by_another_process_is_routed_within_a_poll(
     with other.db.transaction(system=True) as s:
         tenants.create(s, slug=late, name="Late", base_domain="localhost")
     wait_until(lambda: following.resolve(f"{late}.localhost"), timeout=5, what="the new tenant to route")
+
+
+def test_a_read_only_session_reads_only_its_tenant(
+    ctx: AppContext, make_tenant: Callable[[str], str]
+) -> None:
+    """A GET's session (read-only): on PostgreSQL each statement carries the tenant bind in its
+    own message, outside a transaction block. Statements run for two tenants in turn, on the
+    same pooled connections, each see only their own tenant; on PostgreSQL so does raw SQL, which
+    no ORM guard filters: row-level security reads the bind."""
+    hosts = [make_tenant("zeta"), make_tenant("eta")]
+    for host in hosts:
+        with _client(ctx, host) as c:
+            signup(c)
+    ids = [t.id for t in (ctx.tenants.resolve(h) for h in hosts) if t is not None]
+    kept = select(User.tenant_id)
+    for _ in range(3):
+        for tenant_id in ids:
+            with ctx.db.session(tenant_id=tenant_id, read_only=True) as s:
+                assert set(s.execute(kept).scalars()) == {tenant_id}
+                assert s.execute(select(func.count()).select_from(User)).scalar_one() == 1
+                if ctx.db.engine.dialect.name == "postgresql":
+                    raw = s.execute(text("SELECT DISTINCT tenant_id FROM users")).scalars()
+                    assert set(raw) == {tenant_id}
+                    assert s.execute(text("SELECT current_setting('transaction_read_only')")).scalar() == "on"
+                s.commit()  # a read-only session commits as any other (nothing to send)
+
+
+def test_a_read_only_session_refuses_writes(ctx: AppContext) -> None:
+    with _client(ctx, "localhost") as c:
+        signup(c)
+    tenant = ctx.tenants.resolve("localhost")
+    assert tenant is not None
+    roles = select(User.email, User.role).order_by(User.email)
+    with ctx.db.session(tenant_id=tenant.id) as s:
+        before = s.execute(roles).all()
+    assert before
+    with ctx.db.session(tenant_id=tenant.id, read_only=True) as s, pytest.raises(ReadOnlySession):
+        s.add(User(email="ro@example.com", role="member"))
+        s.flush()
+    with ctx.db.session(tenant_id=tenant.id, read_only=True) as s, pytest.raises(ReadOnlySession):
+        s.execute(update(User).values(role="admin"))
+    if ctx.db.engine.dialect.name == "postgresql":  # below the ORM, the server refuses too
+        with (
+            ctx.db.session(tenant_id=tenant.id, read_only=True) as s,
+            pytest.raises(DBAPIError, match="read-only"),
+        ):
+            s.execute(text("UPDATE users SET role = 'viewer'"))
+    with ctx.db.session(tenant_id=tenant.id) as s:
+        assert s.execute(roles).all() == before
