@@ -31,6 +31,10 @@ def normalise_host(host: str) -> str:
     return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
 
 
+# kept, so compiled once: the router reads it every second on the event loop
+EPOCH = select(TenantEpoch.value).where(TenantEpoch.id == 1)
+
+
 class TenantRouter:
     """Maps hosts to tenants with a short-lived cache.
 
@@ -71,7 +75,7 @@ class TenantRouter:
                 return
             self._next_poll = now + self._poll  # one poll per interval, however many requests
         with self._db.session(system=True) as s:
-            epoch = s.execute(select(TenantEpoch.value).where(TenantEpoch.id == 1)).scalar_one_or_none()
+            epoch = s.execute(EPOCH).scalar_one_or_none()
         with self._lock:
             if epoch != self._epoch:
                 self._cache.clear()
