@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import event, select, update
+from sqlalchemy import bindparam, event, select, update
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from flowai.core.auth import LAST_USED_RESOLUTION, Principal
@@ -28,6 +28,22 @@ from flowai.core.models import ApiKey, User
 from flowai.core.security import constant_time_equal, parse_api_key, sha256_hex
 
 TOUCH_OPTION = "flowai_key_touch"  # marks the last_used_at write, which changes nothing we cache
+# what a key grants; kept, so guarded and compiled once (every key is read again each second)
+GRANTS = (
+    select(
+        ApiKey.secret_hash,
+        ApiKey.scopes,
+        ApiKey.expires_at,
+        ApiKey.revoked_at,
+        ApiKey.last_used_at,
+        User.id,
+        User.tenant_id,
+        User.role,
+        User.is_active,
+    )
+    .join(User, User.id == ApiKey.user_id)
+    .where(ApiKey.id == bindparam("key_id"))
+)
 
 
 @dataclass
@@ -131,22 +147,8 @@ class ApiKeyCache:
         )
 
     def _load(self, tenant_id: str, key_id: str, started: float) -> _Entry:
-        with self._db.session(tenant_id=tenant_id) as s:
-            row = s.execute(
-                select(
-                    ApiKey.secret_hash,
-                    ApiKey.scopes,
-                    ApiKey.expires_at,
-                    ApiKey.revoked_at,
-                    ApiKey.last_used_at,
-                    User.id,
-                    User.tenant_id,
-                    User.role,
-                    User.is_active,
-                )
-                .join(User, User.id == ApiKey.user_id)
-                .where(ApiKey.id == key_id)
-            ).first()
+        with self._db.session(tenant_id=tenant_id, read_only=True) as s:
+            row = s.execute(GRANTS, {"key_id": key_id}).first()
         if row is None:
             return _Entry(started, key_id, found=False)
         return _Entry(
