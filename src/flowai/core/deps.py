@@ -270,7 +270,7 @@ def one_hop(app: FastAPI) -> None:
     trip after it returns."""
     for route in api_routes(app.router.routes):
         call = route.dependant.call
-        if call is None:
+        if call is None or getattr(call, ONE_HOP, False):  # an earlier app wrapped the shared route
             continue
         takes_db = any(d.call is get_db for d in sub_dependencies(route.dependant))
         if _is_async(call):
@@ -352,7 +352,11 @@ def _named_like(endpoint: Callable[..., Any], call: Callable[..., Any]) -> Calla
     endpoint.__module__ = call.__module__
     endpoint.__doc__ = call.__doc__
     endpoint.__signature__ = inspect.signature(call, eval_str=True)  # type: ignore[attr-defined]
+    setattr(endpoint, ONE_HOP, True)
     return endpoint
+
+
+ONE_HOP = "flowai_one_hop"  # marks a wrapped endpoint: routers are module-level, apps are not
 
 
 def declare_scopes(app: FastAPI) -> None:

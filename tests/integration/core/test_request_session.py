@@ -6,12 +6,16 @@ would lose its writes; this is the check that it misses none."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi import APIRouter, FastAPI
 from fastapi.testclient import TestClient
-from flowai_testkit import signup, wait_until
+from flowai_testkit import csrf, signup, wait_until
 from pydantic import BaseModel
 from sqlalchemy import select
 
@@ -103,3 +107,57 @@ def test_every_route_that_takes_the_session_is_ended_by_one_hop(app: tuple[FastA
 
 
 ENDING = {"_in_one_hop.<locals>.endpoint", "_ending_session.<locals>.endpoint"}
+
+
+def test_the_app_s_own_routes_are_ended_by_one_hop(
+    app: tuple[FastAPI, TestClient], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Through the app as built (FastAPI builds and keeps each route's handler on first use):
+    a GET and a POST of the API each end their session in `one_hop`, once."""
+    _, client = app
+    ended: list[bool] = []
+    end = deps._end
+
+    def counting(session: object, *, commit: bool) -> None:
+        ended.append(commit)
+        end(session, commit=commit)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(deps, "_end", counting)
+    assert client.get("/v1/jobs").status_code == 200
+    assert ended == [True]
+    assert client.post("/v1/jobs/01xxxxxxxxxxxxxxxxxxxxxxxx/cancel", headers=csrf(client)).status_code == 404
+    assert ended == [True, False]
+
+
+FRESH_APP_CHECK = """
+from fastapi.routing import APIRoute
+from flowai.app import create_app
+from flowai.core import deps
+
+app = create_app()
+served = [
+    context
+    for included in app.router.routes if hasattr(included, "effective_candidates")
+    for context in included.effective_candidates()
+    if isinstance(context.original_route, APIRoute)
+    and any(d.call is deps.get_db for d in deps.sub_dependencies(context.original_route.dependant))
+]
+print(len(served), sum(not getattr(c.endpoint, deps.ONE_HOP, False) for c in served))
+"""
+
+
+def test_the_handlers_fastapi_keeps_are_one_hop_s(tmp_path: Path) -> None:
+    """FastAPI builds each route's handler once, from the endpoint it finds then, and keeps it. In
+    a fresh process (routers are module-level: an earlier app in this one wrapped them already),
+    every handler it keeps for a route that takes DB is `one_hop`'s."""
+    env = {
+        **os.environ,
+        "FLOWAI_DATA_DIR": str(tmp_path),
+        "FLOWAI_DATABASE_URL": f"sqlite:///{tmp_path}/fresh.db",
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", FRESH_APP_CHECK], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    served, unwrapped = map(int, done.stdout.split())
+    assert served > 50 and unwrapped == 0, done.stdout
