@@ -18,6 +18,7 @@ from flowai.core.files_api import router as files_router
 from flowai.core.jobs_api import router as jobs_router
 from flowai.core.middleware import RequestContextMiddleware
 from flowai.core.ops_api import router as ops_router
+from flowai.core.routing import skip_routers_by_head
 from flowai.editor.api import router as editor_router
 from flowai.enterprise.api import router as tenant_router
 from flowai.enterprise.webhooks.api import router as webhooks_router
@@ -71,6 +72,7 @@ def create_app(ctx: AppContext | None = None, settings: Settings | None = None) 
     app.include_router(shares_router, dependencies=[feature("shares")])
     app.include_router(offers_router)  # public: 404 while the workspace has shares off
     app.include_router(voice_router, dependencies=[feature("voice")])
+    skip_routers_by_head(app)
     app.add_middleware(RequestContextMiddleware, tenants=ctx.tenants)
     _mount_web(app)
     declare_scopes(app)
