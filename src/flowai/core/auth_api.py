@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -119,13 +119,25 @@ def signup(body: SignupIn, request: Request, response: Response, ctx: Ctx, tenan
 
 @router.post("/auth/login", response_model=UserOut, dependencies=[*PUBLIC, Depends(check_csrf)])
 def login(body: LoginIn, request: Request, response: Response, ctx: Ctx, tenant: Tenant, s: DB) -> UserOut:
-    account = f"login:{tenant.id}:email:{auth.normalise_email(body.email)}"
+    attempts = _password_attempts(ctx, tenant, request, body.email)
+    user = auth.authenticate(s, email=body.email, password=body.password)
+    if user is None:
+        _count_failed(ctx, attempts)
+        raise Problem(401, "invalid-credentials", "Wrong email or password.")
+    _sign_in(s, user, request, response, ctx)
+    return user_out(user, tenant)
+
+
+def _password_attempts(ctx: Ctx, tenant: Tenant, request: Request, email: str) -> list[tuple[Any, str]]:
+    """The windows a password tried for this account counts in (per account and source, per
+    account); 429 while one is spent. Sign-in and accepting an invite to an existing account
+    share them, so neither is a way around the other."""
+    account = f"login:{tenant.id}:email:{auth.normalise_email(email)}"
     per_source, per_account = ctx.login_limits
-    checks = [(per_source, f"{account}:ip:{client_ip(request) or 'unknown'}"), (per_account, account)]
-    limiter = ctx.login_limiter
-    for limit, key in checks:
-        if not limiter.test(limit, key):
-            reset = limiter.get_window_stats(limit, key).reset_time
+    attempts = [(per_source, f"{account}:ip:{client_ip(request) or 'unknown'}"), (per_account, account)]
+    for limit, key in attempts:
+        if not ctx.login_limiter.test(limit, key):
+            reset = ctx.login_limiter.get_window_stats(limit, key).reset_time
             retry = max(1, int(reset - utcnow().timestamp()) + 1)
             raise Problem(
                 429,
@@ -133,13 +145,12 @@ def login(body: LoginIn, request: Request, response: Response, ctx: Ctx, tenant:
                 f"Too many failed sign-in attempts. Try again in {retry} seconds.",
                 headers={"Retry-After": str(retry)},
             )
-    user = auth.authenticate(s, email=body.email, password=body.password)
-    if user is None:
-        for limit, key in checks:
-            limiter.hit(limit, key)
-        raise Problem(401, "invalid-credentials", "Wrong email or password.")
-    _sign_in(s, user, request, response, ctx)
-    return user_out(user, tenant)
+    return attempts
+
+
+def _count_failed(ctx: Ctx, attempts: list[tuple[Any, str]]) -> None:
+    for limit, key in attempts:
+        ctx.login_limiter.hit(limit, key)
 
 
 # A forgot-password request mails someone: at most 5 an hour for one address, 20 from one IP.
@@ -223,8 +234,15 @@ def lookup_invite(body: InviteTokenIn, tenant: Tenant, s: DB) -> InviteInfo:
 def accept_invite(
     body: AcceptInviteIn, request: Request, response: Response, ctx: Ctx, tenant: Tenant, s: DB
 ) -> UserOut:
-    """Join the workspace: creates the invited account (or signs in to the existing one)."""
-    user = auth.accept_invite(s, token=body.token, password=body.password, display_name=body.display_name)
+    """Join the workspace: creates the invited account (or signs in to the existing one, a password
+    attempt that counts with sign-in's)."""
+    attempts = _password_attempts(ctx, tenant, request, auth.pending_invite(s, token=body.token).email)
+    try:
+        user = auth.accept_invite(s, token=body.token, password=body.password, display_name=body.display_name)
+    except Problem as problem:
+        if problem.status == 401:
+            _count_failed(ctx, attempts)
+        raise
     _sign_in(s, user, request, response, ctx)
     return user_out(user, tenant)
 

@@ -284,3 +284,36 @@ def _finished_kind(ctx: AppContext, kind: str, count: int) -> list[Job] | None:
         rows = s.execute(select(Job).where(Job.kind == kind, Job.status == "succeeded")).scalars().all()
         s.expunge_all()
     return list(rows) if len(rows) >= count else None
+
+
+def test_accepting_an_invite_counts_password_attempts_with_sign_in(ctx: AppContext, make_tenant: Any) -> None:
+    """An invite to an email that has an account asks for its password: guesses there count in
+    the same windows as sign-in's, so a leaked invite link is no way around the login throttle."""
+    host = make_tenant("guess")
+    app = create_app(ctx)
+    with (
+        TestClient(app, base_url=f"http://{host}") as admin,
+        TestClient(app, base_url=f"http://{host}") as owner,
+        TestClient(app, base_url=f"http://{host}") as guesser,
+    ):
+        signup(admin)
+        email = unique_email("owner")
+        invite = admin.post("/v1/tenant/invites", json={"email": email}, headers=csrf(admin)).json()
+        signup(owner, email)
+        token = invite["link"].split("token=")[1]
+
+        def accept(password: str) -> Any:
+            body = {"token": token, "password": password}
+            return guesser.post("/v1/auth/invites/accept", json=body, headers=csrf(guesser))
+
+        for _ in range(ctx.settings.login_attempts_per_15min):
+            assert accept("not the password").status_code == 401
+        refused = accept(PASSWORD)  # the right one, too late
+        assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
+        login = guesser.post(
+            "/v1/auth/login", json={"email": email, "password": PASSWORD}, headers=csrf(guesser)
+        )
+        assert login.status_code == 429
+        assert guesser.get("/v1/me").status_code == 401  # signed in by neither
+    with ctx.db.session(system=True) as s:
+        assert s.execute(select(Invite.accepted_at).where(Invite.email == email)).scalar_one() is None
