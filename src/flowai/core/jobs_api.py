@@ -105,12 +105,13 @@ async def job_events(
 
 
 def _check_own_job(ctx: Ctx, tenant_id: str, principal: Principal, job_id: str) -> None:
-    with ctx.db.session(tenant_id=tenant_id) as s:
+    with ctx.db.session(tenant_id=tenant_id, read_only=True) as s:
         _own_job(s, principal, job_id)
 
 
 def _snapshot(ctx: Ctx, tenant_id: str, job_id: str) -> dict[str, object]:
-    with ctx.db.session(tenant_id=tenant_id) as s:
+    """One poll of the stream: a read-only session (one round trip on PostgreSQL)."""
+    with ctx.db.session(tenant_id=tenant_id, read_only=True) as s:
         job = s.get(Job, job_id)
         assert job is not None
         return job_out(job).model_dump(
