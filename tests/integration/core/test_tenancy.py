@@ -111,17 +111,21 @@ def test_bound_session_only_sees_its_tenant(ctx: AppContext, make_tenant: Callab
         s.flush()
 
 
+def _tenants_with_a_user(ctx: AppContext, *hosts: str) -> list[str]:
+    """The ids of the tenants at `hosts`, each with one user signed up."""
+    for host in hosts:
+        with _client(ctx, host) as c:
+            signup(c)
+    return [t.id for t in (ctx.tenants.resolve(h) for h in hosts) if t is not None]
+
+
 def test_a_kept_statement_serves_each_tenant_its_own_rows(
     ctx: AppContext, make_tenant: Callable[[str], str]
 ) -> None:
     """The guarded form of a statement is worked out once and the tenant is a parameter of each
     execution: one Select object, run for two tenants in turn, gives each only its own users
     (a tenant caught in the kept form would hand the second tenant the first one's rows)."""
-    hosts = [make_tenant("delta"), make_tenant("epsilon")]
-    for host in hosts:
-        with _client(ctx, host) as c:
-            signup(c)
-    ids = [t.id for t in (ctx.tenants.resolve(h) for h in hosts) if t is not None]
+    ids = _tenants_with_a_user(ctx, make_tenant("delta"), make_tenant("epsilon"))
     kept = select(User.tenant_id)
     counted = select(func.count()).select_from(User)  # guarded by hand (no ORM entity)
     for _ in range(2):
@@ -185,11 +189,7 @@ def test_a_read_only_session_reads_only_its_tenant(
     own message, outside a transaction block. Statements run for two tenants in turn, on the
     same pooled connections, each see only their own tenant; on PostgreSQL so does raw SQL, which
     no ORM guard filters: row-level security reads the bind."""
-    hosts = [make_tenant("zeta"), make_tenant("eta")]
-    for host in hosts:
-        with _client(ctx, host) as c:
-            signup(c)
-    ids = [t.id for t in (ctx.tenants.resolve(h) for h in hosts) if t is not None]
+    ids = _tenants_with_a_user(ctx, make_tenant("zeta"), make_tenant("eta"))
     kept = select(User.tenant_id)
     for _ in range(3):
         for tenant_id in ids:
