@@ -327,10 +327,10 @@ def pending_invite(s: Session, *, token: str) -> Invite:
     return row
 
 
-def accept_invite(s: Session, *, token: str, password: str, display_name: str | None) -> User:
-    """Join the tenant with an invite: a new account with the invited email and role, or, when
-    that email already has one here, a sign-in with its password (an admin invite raises a member)."""
-    invite = pending_invite(s, token=token)
+def accept_invite(s: Session, *, invite: Invite, password: str, display_name: str | None) -> User:
+    """Join the tenant with a pending invite (`pending_invite`): a new account with the invited
+    email and role, or, when that email already has one here, a sign-in with its password (an admin
+    invite raises a member)."""
     user = s.execute(select(User).where(User.email == invite.email)).scalar_one_or_none()
     if user is not None:
         if authenticate(s, email=invite.email, password=password) is None:

@@ -236,9 +236,10 @@ def accept_invite(
 ) -> UserOut:
     """Join the workspace: creates the invited account (or signs in to the existing one, a password
     attempt that counts with sign-in's)."""
-    attempts = _password_attempts(ctx, tenant, request, auth.pending_invite(s, token=body.token).email)
+    invite = auth.pending_invite(s, token=body.token)
+    attempts = _password_attempts(ctx, tenant, request, invite.email)
     try:
-        user = auth.accept_invite(s, token=body.token, password=body.password, display_name=body.display_name)
+        user = auth.accept_invite(s, invite=invite, password=body.password, display_name=body.display_name)
     except Problem as problem:
         if problem.status == 401:
             _count_failed(ctx, attempts)
