@@ -83,9 +83,9 @@ async def get_db(request: Request) -> Session:
     there when the handler returns (rolls back if it raises) and closes it. A GET's session is
     read-only: one round trip per statement on PostgreSQL, and a GET that writes fails in tests
     on SQLite as it would in production. A plain function, not a yield dependency: FastAPI's
-    exit stack for one cost as much as the handler of a small GET.
-    It reads the context and tenant off the request itself: each dependency FastAPI solves per
-    request cost tens of microseconds."""
+    exit stack for one cost as much as the handler of a small GET. It reads the context and
+    tenant off the request itself: each dependency FastAPI solves per request cost tens of
+    microseconds."""
     ctx: AppContext = request.app.state.ctx
     s = ctx.db.session(tenant_id=tenant_of(request).id, read_only=request.method in SAFE)
     REQUEST_SESSION.set(s)
