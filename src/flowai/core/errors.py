@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
@@ -136,6 +138,16 @@ def install(app: FastAPI) -> None:
         headers = dict(exc.headers or {})
         return problem_response(request, Problem(exc.status_code, slug, str(exc.detail), headers=headers))
 
+    @app.exception_handler(DataError)
+    async def _refused_by_database(request: Request, exc: DataError) -> JSONResponse:
+        """PostgreSQL stores no NUL character in text: a 422 naming the input that held one (the
+        request's transaction is rolled back, so nothing was written), not a 500."""
+        if "NUL (0x00)" not in str(exc.orig):
+            return await _crash(request, exc)
+        errors = [{"field": f, "message": "must not contain NUL (U+0000)"} for f in await _with_nul(request)]
+        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+        return problem_response(request, Problem(422, "validation", detail, errors=errors))
+
     @app.exception_handler(Exception)
     async def _crash(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error", extra={"path": request.url.path})
@@ -147,3 +159,26 @@ def install(app: FastAPI) -> None:
                 "Something went wrong on our side; the request id helps us find it.",
             ),
         )
+
+
+async def _with_nul(request: Request) -> list[str]:
+    """The inputs (path and query parameters, JSON body fields) holding a NUL character."""
+    found = [
+        k for k, v in (*request.path_params.items(), *request.query_params.multi_items()) if "\x00" in str(v)
+    ]
+    try:
+        body = json.loads(await request.body() or b"null")
+    except ValueError:
+        body = None
+    found += _nul_paths(body, ())
+    return found or ["body"]
+
+
+def _nul_paths(value: Any, at: tuple[Any, ...]) -> list[str]:
+    if isinstance(value, str):
+        return [_field_path(at)] if "\x00" in value else []
+    if isinstance(value, dict):
+        return [p for k, v in value.items() for p in _nul_paths(v, (*at, k))]
+    if isinstance(value, list):
+        return [p for i, v in enumerate(value) for p in _nul_paths(v, (*at, i))]
+    return []
